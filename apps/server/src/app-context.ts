@@ -1,0 +1,59 @@
+import path from "node:path";
+import { SecretBox } from "./accounts/secret-box.ts";
+import { Throttle } from "./accounts/throttle.ts";
+import { AuditLog } from "./audit/audit-log.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import type { Config } from "./config.ts";
+import type { AppContext } from "./context.ts";
+import { migrate, openDatabase } from "./db/database.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { type Mailer, OutboxMailer, SmtpMailer } from "./mail/mailer.ts";
+
+export interface ContextOptions {
+  clock?: Clock;
+  logger?: Logger;
+  mailer?: Mailer;
+  /** Apply pending migrations while opening (what `start` does). */
+  migrate?: boolean;
+}
+
+/** Opens the database and builds every service of the app context from the configuration. */
+export async function createAppContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = await openDatabase({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
+  });
+  try {
+    if (options.migrate) await migrate(database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const mailer =
+    options.mailer ??
+    (config.smtpUrl
+      ? new SmtpMailer(config.smtpUrl, config.mailFrom)
+      : new OutboxMailer(path.join(config.dataDir, "outbox"), config.mailFrom, clock));
+  const secretBox = config.serverSecret
+    ? SecretBox.fromHex(config.serverSecret)
+    : SecretBox.fromDataDir(config.dataDir);
+  return {
+    config,
+    database,
+    db: database.db,
+    clock,
+    logger,
+    mailer,
+    audit: new AuditLog(database.db, clock, database.kind),
+    throttle: new Throttle(database.db, clock),
+    secretBox,
+  };
+}
+
+export async function closeAppContext(ctx: AppContext): Promise<void> {
+  await ctx.mailer.close();
+  await ctx.database.close();
+}

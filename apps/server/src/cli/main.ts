@@ -1,0 +1,64 @@
+import { ConfrereError } from "@confrere/protocol";
+import { ConfigError } from "../config.ts";
+import { runAuditVerify } from "./audit-verify.ts";
+import { UsageError } from "./flags.ts";
+import { runMigrate } from "./migrate.ts";
+import { runStart } from "./start.ts";
+import { runUserCreate } from "./user-create.ts";
+
+const USAGE = `confrere-server: run and administer a Confrère server
+
+Usage:
+  confrere-server start                 serve HTTP (default command)
+  confrere-server migrate               apply pending database migrations
+  confrere-server audit verify          check the audit trail's hash chain
+  confrere-server user create --email E --password-stdin [--name "Dr X"] [--operator] [--verified] [--json]
+
+Configuration comes from environment variables (see README.md).`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command = "start", ...rest] = argv;
+  switch (command) {
+    case "start":
+      return runStart(rest);
+    case "migrate":
+      return runMigrate(rest);
+    case "audit": {
+      const [sub, ...more] = rest;
+      if (sub !== "verify")
+        throw new UsageError(`audit: unknown subcommand "${sub ?? ""}" (expected: verify)`);
+      return runAuditVerify(more);
+    }
+    case "user": {
+      const [sub, ...more] = rest;
+      if (sub !== "create")
+        throw new UsageError(`user: unknown subcommand "${sub ?? ""}" (expected: create)`);
+      return runUserCreate(more);
+    }
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(USAGE);
+      return 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`confrere-server: ${error.message}\n\n${USAGE}`);
+      process.exitCode = 64;
+    } else if (error instanceof ConfigError || error instanceof ConfrereError) {
+      console.error(`confrere-server: ${error.message}`);
+      process.exitCode = error instanceof ConfigError ? 78 : 1;
+    } else {
+      console.error(`confrere-server: ${(error as Error)?.message ?? String(error)}`);
+      process.exitCode = 1;
+    }
+  },
+);

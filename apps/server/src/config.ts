@@ -1,0 +1,127 @@
+import path from "node:path";
+
+/** The server's whole configuration, read once from the environment at start. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  /** PostgreSQL schema to use (tests give each suite its own). */
+  databaseSchema: string | null;
+  publicUrl: string;
+  smtpUrl: string | null;
+  mailFrom: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  bodyLimitBytes: number;
+  sessionTtlDays: number;
+  /** Requests per minute and client address on each authentication route. */
+  authRateLimitPerMinute: number;
+  trustProxy: boolean;
+  /** Hex key that encrypts second-factor secrets at rest; generated into DATA_DIR when absent. */
+  serverSecret: string | null;
+  webauthnRpId: string;
+  webauthnRpName: string;
+  webauthnOrigins: string[];
+  corsOrigins: string[];
+  isProduction: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`config: ${variable} ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^[0-9]+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, "is not a valid URL");
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(" or ")}`);
+  }
+  return raw;
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!values.includes(raw as T))
+    throw new ConfigError(name, `must be one of ${values.join(", ")}, got "${raw}"`);
+  return raw as T;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "1" || raw === "true") return true;
+  if (raw === "0" || raw === "false") return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function list(env: Env, name: string): string[] {
+  return (env[name] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Each variable, its default and meaning, is listed in the README's configuration reference. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, "PORT", 8080, 0, 65535);
+  const host = env.HOST || "0.0.0.0";
+  const publicUrl = (url(env, "PUBLIC_URL", ["http:", "https:"]) ?? `http://localhost:${port}`).replace(
+    /\/+$/,
+    "",
+  );
+  const serverSecret = env.SERVER_SECRET || null;
+  if (serverSecret !== null && !/^[0-9a-f]{64}$/i.test(serverSecret)) {
+    throw new ConfigError("SERVER_SECRET", "must be 64 hexadecimal characters (32 bytes)");
+  }
+  const schema = env.DATABASE_SCHEMA || null;
+  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new ConfigError("DATABASE_SCHEMA", "must be a lowercase SQL identifier");
+  }
+  const publicHost = new URL(publicUrl).hostname;
+  return {
+    port,
+    host,
+    dataDir: path.resolve(env.DATA_DIR || "./data"),
+    databaseUrl: url(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
+    databaseSchema: schema,
+    publicUrl,
+    smtpUrl: url(env, "SMTP_URL", ["smtp:", "smtps:"]),
+    mailFrom: env.MAIL_FROM || `Confrère <no-reply@${publicHost}>`,
+    logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
+    bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", 1_048_576, 1024, 104_857_600),
+    sessionTtlDays: integer(env, "SESSION_TTL_DAYS", 30, 1, 365),
+    authRateLimitPerMinute: integer(env, "AUTH_RATE_LIMIT_PER_MINUTE", 30, 1, 1_000_000),
+    trustProxy: bool(env, "TRUST_PROXY", false),
+    serverSecret,
+    webauthnRpId: env.WEBAUTHN_RP_ID || publicHost,
+    webauthnRpName: env.WEBAUTHN_RP_NAME || "Confrère",
+    webauthnOrigins: list(env, "WEBAUTHN_ORIGINS").length ? list(env, "WEBAUTHN_ORIGINS") : [publicUrl],
+    corsOrigins: list(env, "CORS_ORIGINS"),
+    isProduction: env.NODE_ENV === "production",
+  };
+}

@@ -1,0 +1,26 @@
+import type { Migration, MigrationProvider } from "kysely";
+import { accounts } from "./0001-accounts.ts";
+import { audit } from "./0002-audit.ts";
+
+export type DatabaseKind = "sqlite" | "postgres";
+export interface MigrationContext {
+  kind: DatabaseKind;
+}
+
+/**
+ * Every migration, in order, listed explicitly (no directory scan: a bundle or a renamed file
+ * must not change what runs). Names sort in the order they apply.
+ */
+export function migrationList(context: MigrationContext): Record<string, Migration> {
+  return {
+    "0001-accounts": accounts(context),
+    "0002-audit": audit(context),
+  };
+}
+
+export class StaticMigrationProvider implements MigrationProvider {
+  constructor(private readonly context: MigrationContext) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrationList(this.context);
+  }
+}

@@ -1,0 +1,11 @@
+export { type ProvisionedUser, provisionUser } from "./accounts/provision-user.ts";
+export { currentTotpCode } from "./accounts/totp.ts";
+export type { ContextOptions } from "./app-context.ts";
+export { closeAppContext, createAppContext } from "./app-context.ts";
+export { verifyAuditChain } from "./audit/audit-log.ts";
+export { type Clock, ManualClock, systemClock } from "./clock.ts";
+export { type Config, ConfigError, loadConfig } from "./config.ts";
+export type { AppContext } from "./context.ts";
+export { migrate, openDatabase } from "./db/database.ts";
+export { createLogger, type Logger } from "./logger.ts";
+export { type RunningServer, startServer } from "./server.ts";

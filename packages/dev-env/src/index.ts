@@ -1,0 +1,12 @@
+export { type SmtpSink, startSmtpSink } from "./smtp-sink.ts";
+export { SoftwareAuthenticator } from "./software-authenticator.ts";
+export {
+  type OutboxMail,
+  parseEml,
+  type Store,
+  startTestServer,
+  TEST_DATABASE_URL,
+  type TestServer,
+  type TestUser,
+  testStore,
+} from "./test-server.ts";

@@ -1,0 +1,1 @@
+export { ApiClient, type ApiClientOptions } from "./api-client.ts";
