@@ -2,7 +2,7 @@ export { type ProvisionedUser, provisionUser } from "./accounts/provision-user.t
 export { currentTotpCode } from "./accounts/totp.ts";
 export type { ContextOptions } from "./app-context.ts";
 export { closeAppContext, createAppContext } from "./app-context.ts";
-export { verifyAuditChain } from "./audit/audit-log.ts";
+export { chainHash, verifyAuditChain } from "./audit/audit-log.ts";
 export { type Clock, ManualClock, systemClock } from "./clock.ts";
 export { type Config, ConfigError, loadConfig } from "./config.ts";
 export type { AppContext } from "./context.ts";

@@ -10,3 +10,4 @@ export {
   type TestUser,
   testStore,
 } from "./test-server.ts";
+export { type CliResult, runServerCli } from "./run-cli.ts";

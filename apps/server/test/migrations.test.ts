@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { TEST_DATABASE_URL, testStore } from "@confrere/dev-env";
+import { migrate, openDatabase } from "@confrere/server";
+import { Migrator, NO_MIGRATIONS, sql } from "kysely";
+import pg from "pg";
+import { StaticMigrationProvider } from "../src/db/migrations/index.ts";
+
+/** Each migration: migrate to the one before it, insert rows, migrate to it, check the rows. */
+describe(`migrations on ${testStore()}`, () => {
+  let dataDir: string;
+  const schema = `m_${randomBytes(5).toString("hex")}`;
+  const open = () =>
+    openDatabase({
+      dataDir,
+      databaseUrl: testStore() === "postgres" ? TEST_DATABASE_URL : null,
+      schema: testStore() === "postgres" ? schema : null,
+    });
+
+  before(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "confrere-migrations-"));
+  });
+  after(async () => {
+    if (testStore() === "postgres") {
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await client.connect();
+      await client.query(`drop schema if exists "${schema}" cascade`);
+      await client.end();
+    }
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  test("0001-accounts → 0002-audit keeps the accounts and starts an empty audit chain", async () => {
+    const handle = await open();
+    try {
+      assert.deepEqual(await migrate(handle, "0001-accounts"), ["0001-accounts"]);
+      await handle.db
+        .insertInto("users")
+        .values({
+          id: "u1",
+          email: "a@example.fr",
+          display_name: "Dr A",
+          password_hash: "$argon2id$x",
+          role: "user",
+          email_verified_at: 1,
+          identity_verified_at: null,
+          suspended_at: null,
+          suspended_reason: null,
+          created_at: 1,
+          updated_at: 1,
+        })
+        .execute();
+      await handle.db
+        .insertInto("devices")
+        .values({ id: "d1", user_id: "u1", name: "Poste", created_at: 1, last_seen_at: 1, revoked_at: null })
+        .execute();
+
+      assert.deepEqual(await migrate(handle), ["0002-audit"]);
+      const user = await handle.db.selectFrom("users").selectAll().where("id", "=", "u1").executeTakeFirstOrThrow();
+      assert.equal(user.email, "a@example.fr");
+      assert.equal(user.email_verified_at, 1);
+      const head = await handle.db.selectFrom("audit_head").selectAll().executeTakeFirstOrThrow();
+      assert.equal(Number(head.seq), 0);
+      assert.equal(head.hash, "0".repeat(64));
+      const count = await sql<{ n: number }>`select count(*) as n from audit_events`.execute(handle.db);
+      assert.equal(Number(count.rows[0]?.n), 0);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  test("every migration goes down and up again", async () => {
+    const handle = await open();
+    try {
+      await migrate(handle);
+      // Kysely's NO_MIGRATIONS sentinel goes below the first one.
+      const migrator = new Migrator({ db: handle.db, provider: new StaticMigrationProvider({ kind: handle.kind }) });
+      const down = await migrator.migrateTo(NO_MIGRATIONS);
+      assert.equal(down.error, undefined);
+      assert.deepEqual(await migrate(handle), ["0001-accounts", "0002-audit"]);
+    } finally {
+      await handle.close();
+    }
+  });
+});
