@@ -9,11 +9,29 @@ const rules = {
   "packages/protocol": { isomorphic: true, may: [] },
   "packages/crypto": { isomorphic: true, may: ["@confrere/protocol"] },
   "packages/sdk": { isomorphic: true, may: ["@confrere/protocol", "@confrere/crypto"] },
-  "packages/dev-env": { isomorphic: false, may: ["@confrere/protocol", "@confrere/sdk", "@confrere/crypto", "@confrere/server"] },
-  "apps/server": { isomorphic: false, may: ["@confrere/protocol"], testMay: ["@confrere/dev-env", "@confrere/sdk", "@confrere/server", "@confrere/crypto"] },
-  "apps/cli": { isomorphic: false, may: ["@confrere/sdk", "@confrere/protocol", "@confrere/crypto"], testMay: ["@confrere/dev-env", "@confrere/server"] },
-  "apps/web": { isomorphic: true, may: ["@confrere/sdk", "@confrere/protocol", "@confrere/crypto"], testMay: ["@confrere/dev-env", "@confrere/server"] },
-  bench: { isomorphic: false, may: ["@confrere/protocol", "@confrere/sdk", "@confrere/crypto", "@confrere/dev-env", "@confrere/server"] },
+  "packages/dev-env": {
+    isomorphic: false,
+    may: ["@confrere/protocol", "@confrere/sdk", "@confrere/crypto", "@confrere/server"],
+  },
+  "apps/server": {
+    isomorphic: false,
+    may: ["@confrere/protocol"],
+    testMay: ["@confrere/dev-env", "@confrere/sdk", "@confrere/server", "@confrere/crypto"],
+  },
+  "apps/cli": {
+    isomorphic: false,
+    may: ["@confrere/sdk", "@confrere/protocol", "@confrere/crypto"],
+    testMay: ["@confrere/dev-env", "@confrere/server"],
+  },
+  "apps/web": {
+    isomorphic: true,
+    may: ["@confrere/sdk", "@confrere/protocol", "@confrere/crypto"],
+    testMay: ["@confrere/dev-env", "@confrere/server"],
+  },
+  bench: {
+    isomorphic: false,
+    may: ["@confrere/protocol", "@confrere/sdk", "@confrere/crypto", "@confrere/dev-env", "@confrere/server"],
+  },
 };
 
 const problems = [];
@@ -28,7 +46,8 @@ function walk(dir, out = []) {
   return out;
 }
 
-const importPattern = /(?:^|\n)\s*(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+const importPattern =
+  /(?:^|\n)\s*(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
 for (const [layer, rule] of Object.entries(rules)) {
   for (const file of walk(path.join(root, layer))) {
     const relative = path.relative(root, file);
@@ -45,7 +64,8 @@ for (const [layer, rule] of Object.entries(rules)) {
       }
       if (specifier.startsWith(".")) {
         const target = path.relative(root, path.resolve(path.dirname(file), specifier));
-        if (!target.startsWith(layer)) problems.push(`${relative}: reaches outside ${layer} by a relative path (${specifier})`);
+        if (!target.startsWith(layer))
+          problems.push(`${relative}: reaches outside ${layer} by a relative path (${specifier})`);
       }
     }
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { runServerCli, startTestServer, type TestServer } from "@confrere/dev-env";
-import { ConfrereError } from "@confrere/protocol";
+import type { ConfrereError } from "@confrere/protocol";
 import { chainHash, verifyAuditChain } from "@confrere/server";
 import { sql } from "kysely";
 
@@ -17,10 +17,18 @@ describe("audit trail", () => {
   test("security events are recorded with actor, target, ip and device, never secrets", async () => {
     const user = await server.createUser();
     await user.api.rotateSession();
-    await server.client().login({ email: user.email, password: "wrong password here", deviceName: "x" }).catch(() => {});
+    await server
+      .client()
+      .login({ email: user.email, password: "wrong password here", deviceName: "x" })
+      .catch(() => {});
     const { events } = await user.api.securityEvents();
     const actions = events.map((e) => e.action);
-    for (const expected of ["auth.login_succeeded", "auth.login_failed", "device.added", "auth.session_rotated"]) {
+    for (const expected of [
+      "auth.login_succeeded",
+      "auth.login_failed",
+      "device.added",
+      "auth.session_rotated",
+    ]) {
       assert.ok(actions.includes(expected), `missing ${expected} in ${actions.join(", ")}`);
     }
     const login = events.find((e) => e.action === "auth.login_succeeded")!;
@@ -57,7 +65,9 @@ describe("audit trail", () => {
   test("concurrent appends form one unbroken chain", async () => {
     const { audit, db } = server.server.ctx;
     await Promise.all(
-      Array.from({ length: 40 }, (_, i) => audit.record({ action: "auth.logout", actorId: `user-${i}`, detail: { i } })),
+      Array.from({ length: 40 }, (_, i) =>
+        audit.record({ action: "auth.logout", actorId: `user-${i}`, detail: { i } }),
+      ),
     );
     const result = await verifyAuditChain(db);
     assert.equal(result.ok, true, JSON.stringify(result));
@@ -79,12 +89,20 @@ describe("audit trail", () => {
     assert.equal(report.ok, false);
     assert.equal(report.brokenAtSeq, changed);
     assert.match(report.reason, /changed/);
-    await db.updateTable("audit_events").set({ action: rows[4]!.action }).where("seq", "=", changed).execute();
+    await db
+      .updateTable("audit_events")
+      .set({ action: rows[4]!.action })
+      .where("seq", "=", changed)
+      .execute();
     assert.equal((await verifyAuditChain(db)).ok, true);
 
     // A row deleted in the middle.
     const deleted = rows[7]!.seq;
-    const saved = await db.selectFrom("audit_events").selectAll().where("seq", "=", deleted).executeTakeFirstOrThrow();
+    const saved = await db
+      .selectFrom("audit_events")
+      .selectAll()
+      .where("seq", "=", deleted)
+      .executeTakeFirstOrThrow();
     await db.deleteFrom("audit_events").where("seq", "=", deleted).execute();
     const gap = await runServerCli(["audit", "verify"], { env: server.env });
     assert.equal(gap.code, 1);
@@ -93,14 +111,23 @@ describe("audit trail", () => {
     assert.equal((await verifyAuditChain(db)).ok, true);
 
     // The newest row deleted: the chain head notices.
-    const last = await db.selectFrom("audit_events").select("seq").orderBy("seq", "desc").limit(1).executeTakeFirstOrThrow();
+    const last = await db
+      .selectFrom("audit_events")
+      .select("seq")
+      .orderBy("seq", "desc")
+      .limit(1)
+      .executeTakeFirstOrThrow();
     await db.deleteFrom("audit_events").where("seq", "=", last.seq).execute();
     const cut = await runServerCli(["audit", "verify", "--json"], { env: server.env });
     assert.equal(cut.code, 1);
     assert.equal((JSON.parse(cut.stdout) as { brokenAtSeq: number }).brokenAtSeq, last.seq);
 
     // A row rewritten with its own hash recomputed still breaks the link from the next row.
-    const forged = await db.selectFrom("audit_events").selectAll().where("seq", "=", rows[2]!.seq).executeTakeFirstOrThrow();
+    const forged = await db
+      .selectFrom("audit_events")
+      .selectAll()
+      .where("seq", "=", rows[2]!.seq)
+      .executeTakeFirstOrThrow();
     const rewritten = { ...forged, action: "auth.logout" as const };
     await db
       .updateTable("audit_events")

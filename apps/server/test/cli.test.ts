@@ -16,7 +16,17 @@ describe("confrere-server command", () => {
 
   test("user create --json makes an account that logs in with the printed TOTP secret", async () => {
     const result = await runServerCli(
-      ["user", "create", "--email", "Dr.Durand@Example.fr", "--password-stdin", "--name", "Dr Durand", "--verified", "--json"],
+      [
+        "user",
+        "create",
+        "--email",
+        "Dr.Durand@Example.fr",
+        "--password-stdin",
+        "--name",
+        "Dr Durand",
+        "--verified",
+        "--json",
+      ],
       { env: server.env, stdin: "phrase de passe du docteur\n" },
     );
     assert.equal(result.code, 0, result.stderr);
@@ -25,7 +35,11 @@ describe("confrere-server command", () => {
     assert.match(created.totpSecret, /^[A-Z2-7]{32}$/);
 
     const api = server.client();
-    const step = await api.login({ email: created.email, password: "phrase de passe du docteur", deviceName: "cli" });
+    const step = await api.login({
+      email: created.email,
+      password: "phrase de passe du docteur",
+      deviceName: "cli",
+    });
     if (step.status !== "second_factor_required") assert.fail(step.status);
     await api.loginTotp(step.challengeToken, server.totp(created.totpSecret));
     const { account } = await api.me();
@@ -42,23 +56,36 @@ describe("confrere-server command", () => {
   });
 
   test("user create --operator gives the operator role", async () => {
-    const result = await runServerCli(["user", "create", "--email", "ops@example.fr", "--password-stdin", "--operator", "--json"], {
-      env: server.env,
-      stdin: "phrase de l'opérateur",
-    });
+    const result = await runServerCli(
+      ["user", "create", "--email", "ops@example.fr", "--password-stdin", "--operator", "--json"],
+      {
+        env: server.env,
+        stdin: "phrase de l'opérateur",
+      },
+    );
     assert.equal(result.code, 0, result.stderr);
     const { userId } = JSON.parse(result.stdout) as { userId: string };
-    const row = await server.server.ctx.db.selectFrom("users").select("role").where("id", "=", userId).executeTakeFirstOrThrow();
+    const row = await server.server.ctx.db
+      .selectFrom("users")
+      .select("role")
+      .where("id", "=", userId)
+      .executeTakeFirstOrThrow();
     assert.equal(row.role, "operator");
   });
 
   test("wrong arguments and weak passwords get a clear error and create nothing", async () => {
     const count = async () => (await server.server.ctx.db.selectFrom("users").select("id").execute()).length;
     const before = await count();
-    const missing = await runServerCli(["user", "create", "--password-stdin"], { env: server.env, stdin: "x" });
+    const missing = await runServerCli(["user", "create", "--password-stdin"], {
+      env: server.env,
+      stdin: "x",
+    });
     assert.equal(missing.code, 64);
     assert.match(missing.stderr, /--email is required/);
-    const unknown = await runServerCli(["user", "create", "--email", "a@b.fr", "--password-stdin", "--bogus"], { env: server.env });
+    const unknown = await runServerCli(
+      ["user", "create", "--email", "a@b.fr", "--password-stdin", "--bogus"],
+      { env: server.env },
+    );
     assert.equal(unknown.code, 64);
     assert.match(unknown.stderr, /bogus/);
     const weak = await runServerCli(["user", "create", "--email", "weak@example.fr", "--password-stdin"], {
@@ -67,10 +94,13 @@ describe("confrere-server command", () => {
     });
     assert.equal(weak.code, 1);
     assert.match(weak.stderr, /at least 12 characters/);
-    const duplicate = await runServerCli(["user", "create", "--email", "ops@example.fr", "--password-stdin"], {
-      env: server.env,
-      stdin: "une phrase bien longue",
-    });
+    const duplicate = await runServerCli(
+      ["user", "create", "--email", "ops@example.fr", "--password-stdin"],
+      {
+        env: server.env,
+        stdin: "une phrase bien longue",
+      },
+    );
     assert.equal(duplicate.code, 1);
     assert.match(duplicate.stderr, /already exists/);
     const badCommand = await runServerCli(["frobnicate"], { env: server.env });

@@ -7,7 +7,9 @@ describe("e-mail through SMTP_URL", () => {
   let server: TestServer;
   before(async () => {
     sink = await startSmtpSink();
-    server = await startTestServer({ env: { SMTP_URL: sink.url, MAIL_FROM: "Confrère <no-reply@confrere.test>" } });
+    server = await startTestServer({
+      env: { SMTP_URL: sink.url, MAIL_FROM: "Confrère <no-reply@confrere.test>" },
+    });
   });
   after(async () => {
     await server.close();
@@ -16,7 +18,11 @@ describe("e-mail through SMTP_URL", () => {
 
   test("the verification e-mail goes to the SMTP server, not the outbox, and its link works", async () => {
     const api = server.client();
-    await api.register({ email: "smtp@example.fr", password: "phrase envoyée par smtp", displayName: "Dr Smtp" });
+    await api.register({
+      email: "smtp@example.fr",
+      password: "phrase envoyée par smtp",
+      displayName: "Dr Smtp",
+    });
     assert.equal(sink.messages.length, 1);
     const message = sink.messages[0]!;
     assert.deepEqual(message.to, ["smtp@example.fr"]);

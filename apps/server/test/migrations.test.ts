@@ -60,7 +60,11 @@ describe(`migrations on ${testStore()}`, () => {
         .execute();
 
       assert.deepEqual(await migrate(handle), ["0002-audit"]);
-      const user = await handle.db.selectFrom("users").selectAll().where("id", "=", "u1").executeTakeFirstOrThrow();
+      const user = await handle.db
+        .selectFrom("users")
+        .selectAll()
+        .where("id", "=", "u1")
+        .executeTakeFirstOrThrow();
       assert.equal(user.email, "a@example.fr");
       assert.equal(user.email_verified_at, 1);
       const head = await handle.db.selectFrom("audit_head").selectAll().executeTakeFirstOrThrow();
@@ -78,7 +82,10 @@ describe(`migrations on ${testStore()}`, () => {
     try {
       await migrate(handle);
       // Kysely's NO_MIGRATIONS sentinel goes below the first one.
-      const migrator = new Migrator({ db: handle.db, provider: new StaticMigrationProvider({ kind: handle.kind }) });
+      const migrator = new Migrator({
+        db: handle.db,
+        provider: new StaticMigrationProvider({ kind: handle.kind }),
+      });
       const down = await migrator.migrateTo(NO_MIGRATIONS);
       assert.equal(down.error, undefined);
       assert.deepEqual(await migrate(handle), ["0001-accounts", "0002-audit"]);

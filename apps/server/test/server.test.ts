@@ -34,7 +34,9 @@ describe("server: health, headers, OpenAPI, setup", () => {
   });
 
   test("security headers are set and CORS stays closed", async () => {
-    const response = await fetch(`${server.url}/api/v1/setup`, { headers: { origin: "https://evil.example" } });
+    const response = await fetch(`${server.url}/api/v1/setup`, {
+      headers: { origin: "https://evil.example" },
+    });
     const h = response.headers;
     assert.match(h.get("content-security-policy") ?? "", /frame-ancestors 'none'/);
     assert.match(h.get("content-security-policy") ?? "", /default-src 'self'/);
@@ -60,10 +62,18 @@ describe("server: health, headers, OpenAPI, setup", () => {
   test("the OpenAPI document is generated from the protocol schemas", async () => {
     const doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as {
       openapi: string;
-      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: object } }> } }>>;
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content: Record<string, { schema: { properties?: object } }> } }>
+      >;
     };
     assert.equal(doc.openapi, "3.1.0");
-    for (const route of ["/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/me/devices", "/api/v1/admin/audit-events"]) {
+    for (const route of [
+      "/api/v1/auth/register",
+      "/api/v1/auth/login",
+      "/api/v1/me/devices",
+      "/api/v1/admin/audit-events",
+    ]) {
       assert.ok(doc.paths[route], `${route} is documented`);
     }
     const login = doc.paths["/api/v1/auth/login"]?.post?.requestBody?.content["application/json"]?.schema;
@@ -79,16 +89,33 @@ describe("server: health, headers, OpenAPI, setup", () => {
       api.createFirstOperator({ token, email: "admin@example.fr", password: "short", displayName: "Admin" }),
       (e: { code: string }) => e.code === "PASSWORD_TOO_SHORT",
     );
-    await api.createFirstOperator({ token, email: "admin@example.fr", password: "phrase de l'administrateur", displayName: "Admin" });
+    await api.createFirstOperator({
+      token,
+      email: "admin@example.fr",
+      password: "phrase de l'administrateur",
+      displayName: "Admin",
+    });
     assert.deepEqual(await api.setupStatus(), { needsFirstOperator: false });
     await assert.rejects(
-      api.createFirstOperator({ token, email: "b@example.fr", password: "phrase de l'administrateur", displayName: "B" }),
+      api.createFirstOperator({
+        token,
+        email: "b@example.fr",
+        password: "phrase de l'administrateur",
+        displayName: "B",
+      }),
       (e: { code: string }) => e.code === "SETUP_ALREADY_DONE",
     );
     // The operator logs in and must enrol a second factor before anything else.
-    const step = await api.login({ email: "admin@example.fr", password: "phrase de l'administrateur", deviceName: "console" });
+    const step = await api.login({
+      email: "admin@example.fr",
+      password: "phrase de l'administrateur",
+      deviceName: "console",
+    });
     assert.equal(step.status, "second_factor_enrolment_required");
-    await assert.rejects(api.auditEvents(), (e: { code: string }) => e.code === "AUTH_SECOND_FACTOR_ENROLMENT_REQUIRED");
+    await assert.rejects(
+      api.auditEvents(),
+      (e: { code: string }) => e.code === "AUTH_SECOND_FACTOR_ENROLMENT_REQUIRED",
+    );
   });
 
   test("the authentication rate limit answers 429 RATE_LIMITED", async () => {
@@ -118,8 +145,22 @@ describe("server: graceful shutdown", () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "confrere-shutdown-"));
     const child = spawn(
       process.execPath,
-      ["--import", import.meta.resolve("tsx"), path.resolve(import.meta.dirname, "../src/cli/main.ts"), "start"],
-      { env: { PATH: process.env.PATH ?? "", DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn" }, stdio: "pipe" },
+      [
+        "--import",
+        import.meta.resolve("tsx"),
+        path.resolve(import.meta.dirname, "../src/cli/main.ts"),
+        "start",
+      ],
+      {
+        env: {
+          PATH: process.env.PATH ?? "",
+          DATA_DIR: dataDir,
+          PORT: "0",
+          HOST: "127.0.0.1",
+          LOG_LEVEL: "warn",
+        },
+        stdio: "pipe",
+      },
     );
     try {
       const url = await new Promise<string>((resolve, reject) => {
@@ -131,11 +172,21 @@ describe("server: graceful shutdown", () => {
         });
         child.on("exit", () => reject(new Error(`server exited early: ${out}`)));
       });
-      const body = JSON.stringify({ email: "late@example.fr", password: "phrase de passe tardive", displayName: "Dr Late" });
+      const body = JSON.stringify({
+        email: "late@example.fr",
+        password: "phrase de passe tardive",
+        displayName: "Dr Late",
+      });
       const { port } = new URL(url);
       const answer = new Promise<number>((resolve, reject) => {
         const request = http.request(
-          { host: "127.0.0.1", port, method: "POST", path: "/api/v1/auth/register", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+          {
+            host: "127.0.0.1",
+            port,
+            method: "POST",
+            path: "/api/v1/auth/register",
+            headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+          },
           (response) => {
             response.resume();
             response.on("end", () => resolve(response.statusCode ?? 0));

@@ -53,10 +53,16 @@ describe("passkeys (WebAuthn) as the second factor", () => {
     const stranger = new SoftwareAuthenticator("http://localhost:8080");
     stranger.createCredential({ rp: { id: "localhost" }, user: { id: "eA" }, challenge: "x" });
     const forged = stranger.getAssertion({ ...opts3.options, allowCredentials: undefined });
-    await assert.rejects(third.loginPasskey(step3.challengeToken, forged), (e: ConfrereError) => e.code === "AUTH_WEBAUTHN_FAILED");
+    await assert.rejects(
+      third.loginPasskey(step3.challengeToken, forged),
+      (e: ConfrereError) => e.code === "AUTH_WEBAUTHN_FAILED",
+    );
     // An assertion made for another challenge is refused too.
     const stale = authenticator.getAssertion(login.options);
-    await assert.rejects(third.loginPasskey(step3.challengeToken, stale), (e: ConfrereError) => e.code === "AUTH_WEBAUTHN_FAILED");
+    await assert.rejects(
+      third.loginPasskey(step3.challengeToken, stale),
+      (e: ConfrereError) => e.code === "AUTH_WEBAUTHN_FAILED",
+    );
     // A wrong origin is refused.
     const phishing = new SoftwareAuthenticator("https://confrere.evil.example");
     await assert.rejects(

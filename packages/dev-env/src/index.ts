@@ -1,3 +1,4 @@
+export { type CliResult, runServerCli } from "./run-cli.ts";
 export { type SmtpSink, startSmtpSink } from "./smtp-sink.ts";
 export { SoftwareAuthenticator } from "./software-authenticator.ts";
 export {
@@ -10,4 +11,3 @@ export {
   type TestUser,
   testStore,
 } from "./test-server.ts";
-export { type CliResult, runServerCli } from "./run-cli.ts";

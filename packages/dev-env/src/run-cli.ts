@@ -11,7 +11,10 @@ export interface CliResult {
 }
 
 /** Runs `confrere-server ARGS` as a separate process, as an operator would on the host. */
-export function runServerCli(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliResult> {
+export function runServerCli(
+  args: string[],
+  options: { env?: Record<string, string>; stdin?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), serverCli, ...args], {
       cwd: repoRoot,
