@@ -13,9 +13,10 @@ const rules = {
     isomorphic: false,
     may: ["@confrere/protocol", "@confrere/sdk", "@confrere/crypto", "@confrere/server"],
   },
+  // The server is the MLS Delivery Service: it reads handshake messages with the crypto package.
   "apps/server": {
     isomorphic: false,
-    may: ["@confrere/protocol"],
+    may: ["@confrere/protocol", "@confrere/crypto"],
     testMay: ["@confrere/dev-env", "@confrere/sdk", "@confrere/server", "@confrere/crypto"],
   },
   "apps/cli": {

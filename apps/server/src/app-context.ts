@@ -8,11 +8,14 @@ import type { AppContext } from "./context.ts";
 import { migrate, openDatabase } from "./db/database.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { type Mailer, OutboxMailer, SmtpMailer } from "./mail/mailer.ts";
+import { createBlobStore } from "./messaging/blob-store.ts";
+import { type Bus, InProcessBus } from "./messaging/bus.ts";
 
 export interface ContextOptions {
   clock?: Clock;
   logger?: Logger;
   mailer?: Mailer;
+  bus?: Bus;
   /** Apply pending migrations while opening (what `start` does). */
   migrate?: boolean;
 }
@@ -50,10 +53,13 @@ export async function createAppContext(config: Config, options: ContextOptions =
     audit: new AuditLog(database.db, clock, database.kind),
     throttle: new Throttle(database.db, clock),
     secretBox,
+    bus: options.bus ?? new InProcessBus(),
+    blobs: createBlobStore(config, database),
   };
 }
 
 export async function closeAppContext(ctx: AppContext): Promise<void> {
+  await ctx.bus.close();
   await ctx.mailer.close();
   await ctx.database.close();
 }

@@ -13,6 +13,8 @@ export interface Config {
   mailFrom: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   bodyLimitBytes: number;
+  /** Largest encrypted attachment accepted, in bytes. */
+  attachmentLimitBytes: number;
   sessionTtlDays: number;
   /** Requests per minute and client address on each authentication route. */
   authRateLimitPerMinute: number;
@@ -114,6 +116,13 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: env.MAIL_FROM || `Confrère <no-reply@${publicHost}>`,
     logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
     bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", 1_048_576, 1024, 104_857_600),
+    attachmentLimitBytes: integer(
+      env,
+      "ATTACHMENT_LIMIT_BYTES",
+      100 * 1024 * 1024,
+      1024,
+      2 * 1024 * 1024 * 1024,
+    ),
     sessionTtlDays: integer(env, "SESSION_TTL_DAYS", 30, 1, 365),
     authRateLimitPerMinute: integer(env, "AUTH_RATE_LIMIT_PER_MINUTE", 30, 1, 1_000_000),
     trustProxy: bool(env, "TRUST_PROXY", false),

@@ -5,6 +5,8 @@ import type { Config } from "./config.ts";
 import type { DatabaseHandle, Db } from "./db/database.ts";
 import type { Logger } from "./logger.ts";
 import type { Mailer } from "./mail/mailer.ts";
+import type { BlobStore } from "./messaging/blob-store.ts";
+import type { Bus } from "./messaging/bus.ts";
 
 /**
  * Everything a request handler may need, built once at start-up and passed down. No module holds
@@ -18,4 +20,6 @@ export interface AppContext extends AccountsContext {
   logger: Logger;
   mailer: Mailer;
   audit: AuditLog;
+  bus: Bus;
+  blobs: BlobStore;
 }

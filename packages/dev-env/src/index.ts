@@ -1,3 +1,4 @@
+export { connectDevice, eventually } from "./messaging-client.ts";
 export { type CliResult, runServerCli } from "./run-cli.ts";
 export { type SmtpSink, startSmtpSink } from "./smtp-sink.ts";
 export { SoftwareAuthenticator } from "./software-authenticator.ts";

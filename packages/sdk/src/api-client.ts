@@ -1,9 +1,15 @@
 import type {
   Account,
+  Conversation,
   DeviceInfo,
   IssuedSession,
+  LogEntry,
   LoginCompleteResponse,
   LoginResponse,
+  PendingWelcome,
+  PostEntryResponse,
+  PublicDevice,
+  PublicUser,
   SecurityEvent,
 } from "@confrere/protocol";
 import { ConfrereError, ErrorCode } from "@confrere/protocol";
@@ -40,15 +46,32 @@ export class ApiClient {
 
   /** Low-level call; prefer the named methods. */
   async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    const response = await this.send(
+      method,
+      path,
+      body === undefined ? undefined : JSON.stringify(body),
+      "application/json",
+    );
+    const text = await response.text();
+    return (text ? JSON.parse(text) : null) as T;
+  }
+
+  /** Sends a request and returns the response if it is a success; throws the server's error otherwise. */
+  private async send(
+    method: Method,
+    path: string,
+    body: string | Uint8Array | undefined,
+    contentType: string,
+  ): Promise<Response> {
     const headers: Record<string, string> = { accept: "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
+    if (body !== undefined) headers["content-type"] = contentType;
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let response: Response;
     try {
       response = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method,
         headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(body !== undefined ? { body: body as string } : {}),
       });
     } catch (error) {
       throw new ConfrereError(
@@ -57,6 +80,7 @@ export class ApiClient {
         `${method} ${path}: the server could not be reached (${(error as Error).message})`,
       );
     }
+    if (response.ok) return response;
     const text = await response.text();
     let parsed: unknown = null;
     if (text) {
@@ -66,7 +90,7 @@ export class ApiClient {
         parsed = null;
       }
     }
-    if (!response.ok) {
+    {
       const error = (
         parsed as { error?: { code?: string; message?: string; details?: Record<string, unknown> } }
       )?.error;
@@ -77,7 +101,6 @@ export class ApiClient {
         error?.details,
       );
     }
-    return parsed as T;
   }
 
   private useSession<T extends { session?: IssuedSession }>(result: T): T {
@@ -235,6 +258,127 @@ export class ApiClient {
         reason,
       },
     );
+  }
+
+  // Messaging
+
+  registerDeviceKey(signaturePublicKey: string) {
+    return this.request<{ ok: true }>("POST", "/api/v1/me/device-key", { signaturePublicKey });
+  }
+  uploadKeyPackages(keyPackages: string[], lastResort?: string) {
+    return this.request<{ available: number; hasLastResort: boolean }>("POST", "/api/v1/me/key-packages", {
+      keyPackages,
+      ...(lastResort ? { lastResort } : {}),
+    });
+  }
+  keyPackageCount() {
+    return this.request<{ available: number; hasLastResort: boolean }>("GET", "/api/v1/me/key-packages");
+  }
+  devicesOf(userIds: string[]) {
+    return this.request<{ devices: PublicDevice[] }>(
+      "GET",
+      `/api/v1/devices?userIds=${userIds.map(encodeURIComponent).join(",")}`,
+    );
+  }
+  claimKeyPackages(userIds: string[]) {
+    return this.request<{
+      keyPackages: { userId: string; deviceId: string; signaturePublicKey: string; keyPackage: string }[];
+      unavailable: { userId: string; deviceId: string }[];
+    }>("POST", "/api/v1/key-packages/claim", { userIds });
+  }
+  lookupUser(email: string) {
+    return this.request<PublicUser>("GET", `/api/v1/users/lookup?email=${encodeURIComponent(email)}`);
+  }
+  createConversation(input: { id: string; kind: "direct" | "group"; memberIds: string[] }) {
+    return this.request<{ conversation: Conversation; existing: boolean }>(
+      "POST",
+      "/api/v1/conversations",
+      input,
+    );
+  }
+  conversations() {
+    return this.request<{ conversations: Conversation[] }>("GET", "/api/v1/conversations");
+  }
+  conversation(id: string) {
+    return this.request<{ conversation: Conversation }>(
+      "GET",
+      `/api/v1/conversations/${encodeURIComponent(id)}`,
+    );
+  }
+  addMembers(id: string, userIds: string[]) {
+    return this.request<{ conversation: Conversation }>(
+      "POST",
+      `/api/v1/conversations/${encodeURIComponent(id)}/members`,
+      {
+        userIds,
+      },
+    );
+  }
+  removeMember(id: string, userId: string) {
+    return this.request<{ ok: true }>(
+      "DELETE",
+      `/api/v1/conversations/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`,
+    );
+  }
+  setMemberRole(id: string, userId: string, role: "admin" | "member") {
+    return this.request<{ ok: true }>(
+      "POST",
+      `/api/v1/conversations/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}/role`,
+      { role },
+    );
+  }
+  postCommit(
+    id: string,
+    input: { clientMessageId: string; epoch: number; commit: string; welcome?: string },
+  ) {
+    return this.request<PostEntryResponse>(
+      "POST",
+      `/api/v1/conversations/${encodeURIComponent(id)}/commits`,
+      input,
+    );
+  }
+  postMessage(id: string, input: { clientMessageId: string; epoch: number; body: string }) {
+    return this.request<PostEntryResponse>(
+      "POST",
+      `/api/v1/conversations/${encodeURIComponent(id)}/messages`,
+      input,
+    );
+  }
+  log(id: string, after: number, limit = 200) {
+    return this.request<{ entries: LogEntry[]; lastSeq: number }>(
+      "GET",
+      `/api/v1/conversations/${encodeURIComponent(id)}/log?after=${after}&limit=${limit}`,
+    );
+  }
+  ack(id: string, seq: number) {
+    return this.request<{ ok: true }>("POST", `/api/v1/conversations/${encodeURIComponent(id)}/ack`, { seq });
+  }
+  welcomes() {
+    return this.request<{ welcomes: PendingWelcome[] }>("GET", "/api/v1/me/welcomes");
+  }
+  deleteWelcome(id: string) {
+    return this.request<{ ok: true }>("DELETE", `/api/v1/me/welcomes/${encodeURIComponent(id)}`);
+  }
+  async uploadAttachment(
+    conversationId: string,
+    ciphertext: Uint8Array,
+  ): Promise<{ attachmentId: string; size: number }> {
+    const response = await this.send(
+      "POST",
+      `/api/v1/conversations/${encodeURIComponent(conversationId)}/attachments`,
+      ciphertext,
+      "application/octet-stream",
+    );
+    return (await response.json()) as { attachmentId: string; size: number };
+  }
+  async downloadAttachment(attachmentId: string): Promise<Uint8Array> {
+    const response = await this.send(
+      "GET",
+      `/api/v1/attachments/${encodeURIComponent(attachmentId)}`,
+      undefined,
+      "",
+    );
+    return new Uint8Array(await response.arrayBuffer());
   }
 }
 

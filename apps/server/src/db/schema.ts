@@ -1,4 +1,6 @@
 import type { Generated } from "kysely";
+import type { DirectoryTables } from "./schema-directory.ts";
+import type { MessagingTables } from "./schema-messaging.ts";
 
 /** Times are integers: milliseconds since the Unix epoch, from the injected clock. */
 type Millis = number;
@@ -123,7 +125,7 @@ export interface AuditHeadTable {
   hash: string;
 }
 
-export interface Database {
+export interface Database extends DirectoryTables, MessagingTables {
   users: UsersTable;
   email_tokens: EmailTokensTable;
   devices: DevicesTable;

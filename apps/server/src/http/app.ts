@@ -3,6 +3,7 @@ import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { registerRoutes } from "../routes/index.ts";
@@ -84,6 +85,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     },
   });
 
+  // Frames are small JSON objects; anything bigger is refused by the ws library itself.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await registerRoutes(app, ctx);
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -2,8 +2,10 @@ import { ErrorBody } from "@confrere/protocol";
 import type { AppContext } from "../context.ts";
 import type { App } from "../http/app.ts";
 import { adminUserRoutes } from "./admin-users.ts";
+import { directoryRoutes } from "./directory.ts";
 import { healthRoutes } from "./health.ts";
 import { loginRoutes } from "./login.ts";
+import { messagingRoutes } from "./messaging.ts";
 import { passwordRoutes } from "./password.ts";
 import { registerRoutes as registrationRoutes } from "./register.ts";
 import { secondFactorRoutes } from "./second-factors.ts";
@@ -34,4 +36,6 @@ export async function registerRoutes(app: App, ctx: AppContext): Promise<void> {
   passwordRoutes(app, ctx);
   securityEventRoutes(app, ctx);
   adminUserRoutes(app, ctx);
+  directoryRoutes(app, ctx);
+  messagingRoutes(app, ctx);
 }

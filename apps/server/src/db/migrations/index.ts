@@ -1,6 +1,8 @@
 import type { Migration, MigrationProvider } from "kysely";
 import { accounts } from "./0001-accounts.ts";
 import { audit } from "./0002-audit.ts";
+import { directory } from "./0003-directory.ts";
+import { messaging } from "./0004-messaging.ts";
 
 export type DatabaseKind = "sqlite" | "postgres";
 export interface MigrationContext {
@@ -15,6 +17,8 @@ export function migrationList(context: MigrationContext): Record<string, Migrati
   return {
     "0001-accounts": accounts(context),
     "0002-audit": audit(context),
+    "0003-directory": directory(context),
+    "0004-messaging": messaging(context),
   };
 }
 

@@ -1,0 +1,2 @@
+/** Tables of the professional directory (see migrations/0003-directory.ts). */
+export interface DirectoryTables {}

@@ -1,0 +1,44 @@
+import type { LogEntry, PendingWelcome } from "@confrere/protocol";
+
+/**
+ * What one node tells every node (itself included) so that each pushes it to the devices connected
+ * to it. Recipients are named in the event, so a node needs no database read to deliver it.
+ */
+export type BusEvent =
+  | { kind: "entry"; userIds: string[]; entry: LogEntry }
+  | { kind: "welcome"; deviceId: string; welcome: PendingWelcome }
+  | { kind: "conversation"; userIds: string[]; conversationId: string }
+  | { kind: "delivery"; userIds: string[]; conversationId: string; userId: string; seq: number }
+  | { kind: "typing"; userIds: string[]; conversationId: string; userId: string }
+  | { kind: "presence"; userIds: string[]; userId: string; online: boolean }
+  | { kind: "devices"; userIds: string[]; userId: string };
+
+/**
+ * The one interface between nodes: in-process for a single node, Redis for a cluster (issue 7).
+ * Nothing else changes between the embedded default and a cluster.
+ */
+export interface Bus {
+  publish(event: BusEvent): void;
+  subscribe(handler: (event: BusEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+export class InProcessBus implements Bus {
+  private readonly handlers = new Set<(event: BusEvent) => void>();
+
+  publish(event: BusEvent): void {
+    // Delivered after the current tick, as a remote bus would: publishers never wait on pushes.
+    queueMicrotask(() => {
+      for (const handler of this.handlers) handler(event);
+    });
+  }
+
+  subscribe(handler: (event: BusEvent) => void): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+  }
+}

@@ -1,0 +1,270 @@
+import { ClientFrame, CloseCode, ConfrereError, type ServerFrame } from "@confrere/protocol";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import type { WebSocket } from "ws";
+import { authenticate } from "../accounts/sessions.ts";
+import type { AppContext } from "../context.ts";
+import { requireMembership } from "./access.ts";
+import type { BusEvent } from "./bus.ts";
+import { memberIdsOfContacts } from "./contacts.ts";
+import { acknowledge } from "./log.ts";
+
+const clientFrame = TypeCompiler.Compile(ClientFrame);
+
+/** A device must say hello (with its session token) this soon after connecting. */
+const HELLO_TIMEOUT_MS = 10_000;
+/** Ping period; a socket that missed a whole period's pong is dead. Also re-checks the session. */
+const HEARTBEAT_MS = 30_000;
+/** Past this many bytes waiting in a socket's send buffer, the device is too slow: close it. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+interface Connection {
+  socket: WebSocket;
+  userId: string;
+  deviceId: string;
+  sessionId: string;
+  isAlive: boolean;
+}
+
+/**
+ * The WebSocket side of one node: authenticates each device's socket, forwards bus events to the
+ * sockets connected here, and takes acks and typing from devices. Sockets hold no state that
+ * matters: a device that reconnects anywhere resumes from its last acknowledged position.
+ */
+export class RealtimeHub {
+  private readonly byUser = new Map<string, Set<Connection>>();
+  private readonly unsubscribe: () => void;
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(private readonly ctx: AppContext) {
+    this.unsubscribe = ctx.bus.subscribe((event) => this.dispatch(event));
+    this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  get connectionCount(): number {
+    let n = 0;
+    for (const set of this.byUser.values()) n += set.size;
+    return n;
+  }
+
+  accept(socket: WebSocket): void {
+    let connection: Connection | null = null;
+    const helloTimer = setTimeout(
+      () => socket.close(CloseCode.UNAUTHENTICATED, "hello expected"),
+      HELLO_TIMEOUT_MS,
+    );
+    socket.on("pong", () => {
+      if (connection) connection.isAlive = true;
+    });
+    socket.on("message", (data, isBinary) => {
+      void (async () => {
+        const frame = this.parse(data, isBinary);
+        if (!frame) {
+          socket.close(CloseCode.BAD_FRAME, "frames are JSON objects of the protocol");
+          return;
+        }
+        if (!connection) {
+          if (frame.type !== "hello") {
+            socket.close(CloseCode.UNAUTHENTICATED, "hello expected first");
+            return;
+          }
+          clearTimeout(helloTimer);
+          connection = await this.hello(socket, frame.token);
+          return;
+        }
+        await this.handle(connection, frame);
+      })().catch((error: unknown) => {
+        const code = error instanceof ConfrereError ? error.code : "INTERNAL_ERROR";
+        const message = error instanceof ConfrereError ? error.message : "the frame could not be handled";
+        if (!(error instanceof ConfrereError)) this.ctx.logger.error({ err: error }, "realtime frame failed");
+        this.send(socket, { type: "error", code, message });
+      });
+    });
+    socket.on("close", () => {
+      clearTimeout(helloTimer);
+      if (connection) void this.remove(connection);
+    });
+    socket.on("error", () => socket.terminate());
+  }
+
+  private parse(data: unknown, isBinary: boolean): ClientFrame | null {
+    if (isBinary) return null;
+    try {
+      const value: unknown = JSON.parse(String(data));
+      return clientFrame.Check(value) ? value : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private async hello(socket: WebSocket, token: string): Promise<Connection | null> {
+    try {
+      const { user, session } = await authenticate(this.ctx, token);
+      if (session.scope !== "full") throw new Error("enrolment session");
+      const connection: Connection = {
+        socket,
+        userId: user.id,
+        deviceId: session.device_id,
+        sessionId: session.id,
+        isAlive: true,
+      };
+      let set = this.byUser.get(user.id);
+      const firstHere = !set;
+      if (!set) {
+        set = new Set();
+        this.byUser.set(user.id, set);
+      }
+      set.add(connection);
+      this.send(socket, { type: "ready", userId: user.id, deviceId: session.device_id });
+      if (firstHere) {
+        this.ctx.bus.publish({
+          kind: "presence",
+          userIds: await memberIdsOfContacts(this.ctx.db, user.id),
+          userId: user.id,
+          online: true,
+        });
+      }
+      return connection;
+    } catch {
+      socket.close(CloseCode.UNAUTHENTICATED, "the session is not valid");
+      return null;
+    }
+  }
+
+  private async handle(connection: Connection, frame: ClientFrame): Promise<void> {
+    switch (frame.type) {
+      case "ping":
+        this.send(connection.socket, { type: "pong" });
+        return;
+      case "ack": {
+        const membership = await requireMembership(
+          this.ctx.db,
+          frame.conversationId,
+          connection.userId,
+          "ack",
+        );
+        await acknowledge(this.ctx, connection, frame.conversationId, frame.seq, membership.lastSeq);
+        return;
+      }
+      case "typing": {
+        await requireMembership(this.ctx.db, frame.conversationId, connection.userId, "typing");
+        const members = await this.ctx.db
+          .selectFrom("conversation_members")
+          .select("user_id")
+          .where("conversation_id", "=", frame.conversationId)
+          .execute();
+        this.ctx.bus.publish({
+          kind: "typing",
+          userIds: members.map((m) => m.user_id).filter((id) => id !== connection.userId),
+          conversationId: frame.conversationId,
+          userId: connection.userId,
+        });
+        return;
+      }
+      case "hello":
+        return;
+    }
+  }
+
+  private async remove(connection: Connection): Promise<void> {
+    const set = this.byUser.get(connection.userId);
+    if (!set) return;
+    set.delete(connection);
+    if (set.size === 0) {
+      this.byUser.delete(connection.userId);
+      this.ctx.bus.publish({
+        kind: "presence",
+        userIds: await memberIdsOfContacts(this.ctx.db, connection.userId).catch(() => []),
+        userId: connection.userId,
+        online: false,
+      });
+    }
+  }
+
+  /** Is the user connected to this node? */
+  isOnline(userId: string): boolean {
+    return this.byUser.has(userId);
+  }
+
+  private send(socket: WebSocket, frame: ServerFrame): void {
+    if (socket.readyState !== socket.OPEN) return;
+    // A device that does not read would make the server hold its frames without bound: cut it off.
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      socket.close(CloseCode.SLOW_CONSUMER, "too slow: reconnect and resume from your last position");
+      return;
+    }
+    socket.send(JSON.stringify(frame));
+  }
+
+  private dispatch(event: BusEvent): void {
+    if (event.kind === "welcome") {
+      for (const set of this.byUser.values()) {
+        for (const c of set)
+          if (c.deviceId === event.deviceId) this.send(c.socket, { type: "welcome", welcome: event.welcome });
+      }
+      return;
+    }
+    const frame = toFrame(event);
+    const text = JSON.stringify(frame);
+    for (const userId of event.userIds) {
+      const set = this.byUser.get(userId);
+      if (!set) continue;
+      for (const c of set) {
+        if (c.socket.readyState !== c.socket.OPEN) continue;
+        if (c.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+          c.socket.close(CloseCode.SLOW_CONSUMER, "too slow: reconnect and resume from your last position");
+          continue;
+        }
+        c.socket.send(text);
+      }
+    }
+  }
+
+  private async beat(): Promise<void> {
+    for (const set of this.byUser.values()) {
+      for (const c of set) {
+        if (!c.isAlive) {
+          c.socket.terminate();
+          continue;
+        }
+        c.isAlive = false;
+        c.socket.ping();
+        const session = await this.ctx.db
+          .selectFrom("sessions")
+          .select(["revoked_at", "expires_at"])
+          .where("id", "=", c.sessionId)
+          .executeTakeFirst()
+          .catch(() => undefined);
+        if (session && (session.revoked_at !== null || session.expires_at <= this.ctx.clock.now())) {
+          c.socket.close(CloseCode.SESSION_ENDED, "the session ended");
+        }
+      }
+    }
+  }
+
+  /** Closes every socket (server shutdown): devices reconnect elsewhere and resume. */
+  close(): void {
+    clearInterval(this.heartbeat);
+    this.unsubscribe();
+    for (const set of this.byUser.values())
+      for (const c of set) c.socket.close(CloseCode.GOING_AWAY, "server shutting down");
+    this.byUser.clear();
+  }
+}
+
+function toFrame(event: Exclude<BusEvent, { kind: "welcome" }>): ServerFrame {
+  switch (event.kind) {
+    case "entry":
+      return { type: "entry", entry: event.entry };
+    case "conversation":
+      return { type: "conversation", conversationId: event.conversationId };
+    case "delivery":
+      return { type: "delivery", conversationId: event.conversationId, userId: event.userId, seq: event.seq };
+    case "typing":
+      return { type: "typing", conversationId: event.conversationId, userId: event.userId };
+    case "presence":
+      return { type: "presence", userId: event.userId, online: event.online };
+    case "devices":
+      return { type: "devices", userId: event.userId };
+  }
+}

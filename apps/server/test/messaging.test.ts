@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { connectDevice, eventually, startTestServer, type TestServer } from "@confrere/dev-env";
+import type { ConfrereClient } from "@confrere/sdk";
+
+async function textsOf(client: ConfrereClient, conversationId: string): Promise<string[]> {
+  return (await client.messages(conversationId)).map((m) =>
+    m.content.type === "text" ? m.content.text : `[${m.content.type}]`,
+  );
+}
+
+describe("end-to-end encrypted messaging", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test("two doctors exchange messages in a direct conversation, both ways, in realtime", async () => {
+    const alice = await server.createUser({ verified: true, name: "Dr Alice" });
+    const bob = await server.createUser({ verified: true, name: "Dr Bob" });
+    const a = await connectDevice(server, alice);
+    const b = await connectDevice(server, bob);
+    try {
+      const conversationId = await a.openDirect(bob.userId);
+      // The same pair gets the same conversation.
+      assert.equal(await b.openDirect(alice.userId), conversationId);
+      const received = b.events.next("message", (m) => m.conversationId === conversationId);
+      await a.sendText(conversationId, "Bonjour Bob, un avis sur un ECG ?");
+      const message = await received;
+      assert.equal(message.senderUserId, alice.userId);
+      assert.deepEqual(message.content, { v: 1, type: "text", text: "Bonjour Bob, un avis sur un ECG ?" });
+
+      const reply = a.events.next("message");
+      await b.sendText(conversationId, "Oui, envoyez-le.", { replyTo: message.id });
+      const answer = await reply;
+      assert.equal(answer.content.type === "text" && answer.content.replyTo, message.id);
+      assert.deepEqual(await textsOf(a, conversationId), [
+        "Bonjour Bob, un avis sur un ECG ?",
+        "Oui, envoyez-le.",
+      ]);
+      assert.deepEqual(await textsOf(b, conversationId), [
+        "Bonjour Bob, un avis sur un ECG ?",
+        "Oui, envoyez-le.",
+      ]);
+    } finally {
+      a.disconnect();
+      b.disconnect();
+    }
+  });
+
+  test("unverified accounts can't start conversations", async () => {
+    const carol = await server.createUser({ verified: false });
+    const dave = await server.createUser({ verified: true });
+    await assert.rejects(
+      carol.api.createConversation({
+        id: "conversation-unverified-1",
+        kind: "direct",
+        memberIds: [dave.userId],
+      }),
+      (e: { code: string; status: number }) =>
+        e.code === "PROFESSIONAL_VERIFICATION_REQUIRED" && e.status === 403,
+    );
+    await assert.rejects(
+      carol.api.conversations(),
+      (e: { code: string }) => e.code === "PROFESSIONAL_VERIFICATION_REQUIRED",
+    );
+  });
+});

@@ -1,0 +1,98 @@
+import { type Static, Type } from "@sinclair/typebox";
+
+/**
+ * What travels INSIDE the end-to-end encryption: the server never sees these. Versioned by `v`;
+ * a client that meets an unknown `type` (or a newer `v`) shows a readable placeholder instead of
+ * failing, so that later issues can add typed payloads (patient context, télé-expertise request).
+ */
+export const CONTENT_VERSION = 1;
+
+const MessageRef = Type.String({
+  minLength: 8,
+  maxLength: 64,
+  description: "The clientMessageId of another message",
+});
+const Text = Type.String({ maxLength: 20_000 });
+
+export const Mention = Type.Object({
+  userId: Type.String({ maxLength: 64 }),
+  offset: Type.Integer({ minimum: 0 }),
+  length: Type.Integer({ minimum: 1 }),
+});
+
+export const AttachmentRef = Type.Object({
+  attachmentId: Type.String({ maxLength: 64 }),
+  /** AES-256-GCM key and IV (base64url), known only to the conversation's devices. */
+  key: Type.String({ maxLength: 64 }),
+  iv: Type.String({ maxLength: 32 }),
+  /** SHA-256 of the ciphertext (base64url), checked before decrypting. */
+  digest: Type.String({ maxLength: 64 }),
+  mimeType: Type.String({ maxLength: 128 }),
+  size: Type.Integer({ minimum: 0 }),
+  fileName: Type.String({ maxLength: 255 }),
+  /** A small JPEG/PNG preview of an image, as a data URL (inside the encryption). */
+  thumbnail: Type.Optional(Type.String({ maxLength: 64_000 })),
+});
+export type AttachmentRef = Static<typeof AttachmentRef>;
+
+export const TextContent = Type.Object({
+  v: Type.Literal(1),
+  type: Type.Literal("text"),
+  text: Text,
+  replyTo: Type.Optional(MessageRef),
+  mentions: Type.Optional(Type.Array(Mention, { maxItems: 50 })),
+  urgent: Type.Optional(Type.Boolean()),
+});
+export const AttachmentContent = Type.Object({
+  v: Type.Literal(1),
+  type: Type.Literal("attachment"),
+  attachment: AttachmentRef,
+  text: Type.Optional(Text),
+  replyTo: Type.Optional(MessageRef),
+  urgent: Type.Optional(Type.Boolean()),
+});
+export const EditContent = Type.Object({
+  v: Type.Literal(1),
+  type: Type.Literal("edit"),
+  target: MessageRef,
+  text: Text,
+});
+/** "Delete for everyone": the devices drop the original's content. */
+export const RecallContent = Type.Object({
+  v: Type.Literal(1),
+  type: Type.Literal("recall"),
+  target: MessageRef,
+});
+export const ReactionContent = Type.Object({
+  v: Type.Literal(1),
+  type: Type.Literal("reaction"),
+  target: MessageRef,
+  /** An emoji; empty removes this person's reaction. */
+  emoji: Type.String({ maxLength: 32 }),
+});
+/** Read receipts travel encrypted: the server knows "delivered", never "read". */
+export const ReceiptContent = Type.Object({
+  v: Type.Literal(1),
+  type: Type.Literal("receipt"),
+  kind: Type.Literal("read"),
+  targets: Type.Array(MessageRef, { maxItems: 500 }),
+});
+/** A group's name and description, kept out of the server's sight. */
+export const GroupInfoContent = Type.Object({
+  v: Type.Literal(1),
+  type: Type.Literal("group-info"),
+  name: Type.String({ minLength: 1, maxLength: 120 }),
+});
+
+export const MessageContent = Type.Union([
+  TextContent,
+  AttachmentContent,
+  EditContent,
+  RecallContent,
+  ReactionContent,
+  ReceiptContent,
+  GroupInfoContent,
+]);
+export type MessageContent = Static<typeof MessageContent>;
+export type TextContent = Static<typeof TextContent>;
+export type AttachmentContent = Static<typeof AttachmentContent>;

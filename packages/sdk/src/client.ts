@@ -1,0 +1,891 @@
+import {
+  base64UrlToBytes,
+  bytesToBase64Url,
+  bytesToHex,
+  computeSafetyCode,
+  createMlsClient,
+  type DeviceIdentity,
+  decryptAttachment,
+  encryptAttachment,
+  exportDeviceIdentity,
+  importDeviceIdentity,
+  isCryptoError,
+  type KeyPackageBundle,
+  type MlsClient,
+  type MlsGroup,
+  type SafetyCode,
+} from "@confrere/crypto";
+import {
+  type AttachmentRef,
+  ConfrereError,
+  type Conversation,
+  ErrorCode,
+  type LogEntry,
+  type MessageContent,
+  type PublicDevice,
+  type ServerFrame,
+} from "@confrere/protocol";
+import { ApiClient } from "./api-client.ts";
+import { decodeContent, encodeContent } from "./content-codec.ts";
+import { Emitter } from "./emitter.ts";
+import { Mutex } from "./mutex.ts";
+import { RealtimeConnection, type WebSocketConstructor } from "./realtime.ts";
+import { getJson, type LocalStore, putJson } from "./store.ts";
+
+/** A message as the device shows it, after decryption and after edits, recalls, reactions and receipts. */
+export interface StoredMessage {
+  id: string;
+  conversationId: string;
+  seq: number;
+  senderUserId: string;
+  senderDeviceId: string;
+  sentAt: number;
+  content: MessageContent | { v: number; type: "unknown"; originalType: string };
+  editedAt?: number;
+  recalled?: boolean;
+  /** userId → emoji */
+  reactions: Record<string, string>;
+  /** Users who sent a read receipt for it. */
+  readBy: string[];
+}
+
+export type DeliveryState = "sending" | "sent" | "delivered" | "read";
+
+export type ClientEvents = {
+  message: StoredMessage;
+  update: StoredMessage;
+  conversation: { conversationId: string };
+  delivery: { conversationId: string; userId: string; seq: number };
+  typing: { conversationId: string; userId: string };
+  presence: { userId: string; online: boolean };
+  /** Something the user should know about: a colleague's new device, a message that can't be read. */
+  warning:
+    | { kind: "new-device"; userId: string; deviceId: string }
+    | { kind: "undecryptable"; conversationId: string; seq: number; reason: string };
+};
+
+interface Session {
+  token: string;
+  userId: string;
+  deviceId: string;
+}
+
+interface StoredKeyPackage {
+  keyPackage: string;
+  privateKeys: string;
+  ref: string;
+  isLastResort: boolean;
+}
+
+export interface ConfrereClientOptions {
+  baseUrl: string;
+  store: LocalStore;
+  /** The WebSocket class: the browser's own, or `ws` in Node. Without one, call `sync()` yourself. */
+  WebSocket?: WebSocketConstructor;
+  fetch?: typeof fetch;
+  /** One-time KeyPackages kept on the server for this device. */
+  keyPackageTarget?: number;
+}
+
+const MAX_COMMIT_ATTEMPTS = 5;
+
+function newMessageId(): string {
+  return bytesToBase64Url(crypto.getRandomValues(new Uint8Array(16)));
+}
+
+function seqKey(conversationId: string, seq: number): string {
+  return `msg/${conversationId}/${String(seq).padStart(12, "0")}`;
+}
+
+/**
+ * The Confrère client of one device: it holds the keys, encrypts and decrypts, keeps the MLS groups
+ * in step with the server's log, and turns it all into conversations and messages.
+ *
+ * @example
+ * const client = new ConfrereClient({ baseUrl, store: new MemoryStore(), WebSocket });
+ * await client.login({ email, password, deviceName: "Cabinet", totpCode });
+ * const conversationId = await client.openDirect(colleagueUserId);
+ * await client.sendText(conversationId, "Bonjour, avez-vous un créneau ?");
+ */
+export class ConfrereClient {
+  readonly api: ApiClient;
+  readonly events = new Emitter<ClientEvents>();
+  private readonly store: LocalStore;
+  private readonly mutex = new Mutex();
+  private readonly groups = new Map<string, MlsGroup>();
+  private readonly deviceCache = new Map<string, PublicDevice[]>();
+  private mls: MlsClient | null = null;
+  private identity: DeviceIdentity | null = null;
+  private session: Session | null = null;
+  private realtime: RealtimeConnection | null = null;
+
+  constructor(private readonly options: ConfrereClientOptions) {
+    this.store = options.store;
+    this.api = new ApiClient({
+      baseUrl: options.baseUrl,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  get userId(): string {
+    return this.requireSession().userId;
+  }
+  get deviceId(): string {
+    return this.requireSession().deviceId;
+  }
+  get isLoggedIn(): boolean {
+    return this.session !== null;
+  }
+
+  private requireSession(): Session {
+    if (!this.session) throw new ConfrereError(ErrorCode.AUTH_REQUIRED, 401, "client: log in first");
+    return this.session;
+  }
+
+  // Session and device ---------------------------------------------------------------------------
+
+  /** Password + TOTP (or recovery code) login, then the device is enrolled for messaging. */
+  async login(input: {
+    email: string;
+    password: string;
+    deviceName: string;
+    totpCode?: string;
+    recoveryCode?: string;
+  }): Promise<void> {
+    const step = await this.api.login({
+      email: input.email,
+      password: input.password,
+      deviceName: input.deviceName,
+    });
+    if (step.status === "second_factor_enrolment_required") {
+      throw new ConfrereError(
+        ErrorCode.AUTH_SECOND_FACTOR_ENROLMENT_REQUIRED,
+        403,
+        "login: set up a second factor first (in the web app)",
+      );
+    }
+    let session = step.status === "complete" ? step.session : null;
+    if (step.status === "second_factor_required") {
+      if (input.totpCode) session = (await this.api.loginTotp(step.challengeToken, input.totpCode)).session;
+      else if (input.recoveryCode)
+        session = (await this.api.loginRecoveryCode(step.challengeToken, input.recoveryCode)).session;
+      else
+        throw new ConfrereError(
+          ErrorCode.AUTH_SECOND_FACTOR_REQUIRED,
+          401,
+          "login: a TOTP code or a recovery code is needed",
+        );
+    }
+    const me = await this.api.me();
+    await this.useSession({ token: session!.token, userId: me.account.id, deviceId: session!.deviceId });
+  }
+
+  /** Adopts a session obtained elsewhere (the web app's login screens). */
+  async useSession(session: Session): Promise<void> {
+    const previous = await getJson<Session>(this.store, "session");
+    if (previous && previous.deviceId !== session.deviceId) {
+      // Another device's state must never be mixed with this one's.
+      await this.store.clear();
+      this.groups.clear();
+    }
+    this.session = session;
+    this.api.token = session.token;
+    await putJson(this.store, "session", session);
+  }
+
+  /** Picks up the session and keys saved by an earlier run. False when there is none. */
+  async restore(): Promise<boolean> {
+    const session = await getJson<Session>(this.store, "session");
+    if (!session) return false;
+    this.session = session;
+    this.api.token = session.token;
+    return true;
+  }
+
+  /** Creates this device's MLS identity on first use, registers its key and keeps KeyPackages stocked. */
+  async ensureDevice(): Promise<void> {
+    const { userId, deviceId } = this.requireSession();
+    const mls = await this.mlsClient();
+    const saved = await this.store.get("identity");
+    if (saved) this.identity = importDeviceIdentity(saved);
+    else {
+      this.identity = await mls.createDeviceIdentity({ userId, deviceId });
+      await this.store.put("identity", exportDeviceIdentity(this.identity));
+    }
+    await this.api.registerDeviceKey(bytesToBase64Url(this.identity.signaturePublicKey));
+    await this.replenishKeyPackages();
+  }
+
+  private async replenishKeyPackages(): Promise<void> {
+    const mls = await this.mlsClient();
+    const identity = this.requireIdentity();
+    const target = this.options.keyPackageTarget ?? 20;
+    const count = await this.api.keyPackageCount();
+    if (count.available >= target / 2 && count.hasLastResort) return;
+    const fresh = await mls.generateKeyPackages(identity, target - count.available);
+    const lastResort = count.hasLastResort ? null : await mls.generateLastResortKeyPackage(identity);
+    for (const bundle of [...fresh, ...(lastResort ? [lastResort] : [])]) await this.saveKeyPackage(bundle);
+    await this.api.uploadKeyPackages(
+      fresh.map((b) => bytesToBase64Url(b.keyPackage)),
+      lastResort ? bytesToBase64Url(lastResort.keyPackage) : undefined,
+    );
+  }
+
+  private async saveKeyPackage(bundle: KeyPackageBundle): Promise<void> {
+    const stored: StoredKeyPackage = {
+      keyPackage: bytesToBase64Url(bundle.keyPackage),
+      privateKeys: bytesToBase64Url(bundle.privateKeys),
+      ref: bytesToBase64Url(bundle.ref),
+      isLastResort: bundle.isLastResort,
+    };
+    await putJson(this.store, `kp/${bytesToHex(bundle.ref)}`, stored);
+  }
+
+  private async keyPackageBundles(): Promise<KeyPackageBundle[]> {
+    const bundles: KeyPackageBundle[] = [];
+    for (const key of await this.store.keys("kp/")) {
+      const stored = await getJson<StoredKeyPackage>(this.store, key);
+      if (!stored) continue;
+      bundles.push({
+        keyPackage: base64UrlToBytes(stored.keyPackage),
+        privateKeys: base64UrlToBytes(stored.privateKeys),
+        ref: base64UrlToBytes(stored.ref),
+        isLastResort: stored.isLastResort,
+      });
+    }
+    return bundles;
+  }
+
+  private requireIdentity(): DeviceIdentity {
+    if (!this.identity)
+      throw new ConfrereError(ErrorCode.DEVICE_KEY_REQUIRED, 409, "client: call ensureDevice() first");
+    return this.identity;
+  }
+
+  private async mlsClient(): Promise<MlsClient> {
+    // The Authentication Service: a credential is accepted only if the server's device directory
+    // announces that device with that very key (E2EE.md, trap 2).
+    this.mls ??= await createMlsClient({
+      directory: (userId, deviceId, key) => this.isAnnouncedDevice(userId, deviceId, key),
+    });
+    return this.mls;
+  }
+
+  private async isAnnouncedDevice(userId: string, deviceId: string, key: Uint8Array): Promise<boolean> {
+    const encoded = bytesToBase64Url(key);
+    const match = (devices: PublicDevice[] | undefined) =>
+      devices?.some((d) => d.deviceId === deviceId && d.signaturePublicKey === encoded) ?? false;
+    if (match(this.deviceCache.get(userId))) return true;
+    await this.refreshDevices([userId]);
+    return match(this.deviceCache.get(userId));
+  }
+
+  private async refreshDevices(userIds: string[]): Promise<void> {
+    const { devices } = await this.api.devicesOf(userIds);
+    for (const userId of userIds)
+      this.deviceCache.set(
+        userId,
+        devices.filter((d) => d.userId === userId),
+      );
+  }
+
+  // Conversations --------------------------------------------------------------------------------
+
+  /** Opens (or reuses) the direct conversation with a colleague and returns its id. */
+  async openDirect(otherUserId: string): Promise<string> {
+    return this.mutex.run(async () => {
+      const id = newMessageId();
+      const { conversation, existing } = await this.api.createConversation({
+        id,
+        kind: "direct",
+        memberIds: [otherUserId],
+      });
+      if (existing) {
+        await this.catchUpUnlocked();
+        return conversation.id;
+      }
+      await this.startGroup(conversation);
+      return conversation.id;
+    });
+  }
+
+  /** Creates a group with a name (kept inside the encryption) and its first members. */
+  async createGroup(name: string, memberIds: string[]): Promise<string> {
+    const conversationId = await this.mutex.run(async () => {
+      const { conversation } = await this.api.createConversation({
+        id: newMessageId(),
+        kind: "group",
+        memberIds,
+      });
+      await this.startGroup(conversation);
+      return conversation.id;
+    });
+    await this.send(conversationId, { v: 1, type: "group-info", name });
+    return conversationId;
+  }
+
+  private async startGroup(conversation: Conversation): Promise<void> {
+    const mls = await this.mlsClient();
+    const group = await mls.createGroup(this.requireIdentity(), new TextEncoder().encode(conversation.id));
+    await this.saveGroup(conversation.id, group);
+    await this.reconcileUnlocked(conversation.id);
+  }
+
+  async addMembers(conversationId: string, userIds: string[]): Promise<void> {
+    await this.api.addMembers(conversationId, userIds);
+    await this.mutex.run(() => this.reconcileUnlocked(conversationId));
+  }
+
+  /** Removes someone (admins) or, with one's own id, leaves. Their devices are then taken out of the MLS group. */
+  async removeMember(conversationId: string, userId: string): Promise<void> {
+    await this.api.removeMember(conversationId, userId);
+    if (userId === this.userId) {
+      await this.forgetConversation(conversationId);
+      return;
+    }
+    await this.mutex.run(() => this.reconcileUnlocked(conversationId));
+  }
+
+  async conversations(): Promise<Conversation[]> {
+    return (await this.api.conversations()).conversations;
+  }
+
+  /**
+   * Brings the MLS group's members in line with the conversation's people: adds the announced
+   * devices of members that are missing (a new phone, a newly added colleague), removes devices of
+   * people who left or devices that were revoked. Any member may do it; the server checks who may
+   * do what, and the first commit for an epoch wins.
+   */
+  private async reconcileUnlocked(conversationId: string): Promise<void> {
+    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+      const group = await this.loadGroup(conversationId);
+      if (!group) return;
+      const { conversation } = await this.api.conversation(conversationId);
+      const memberIds = conversation.members.map((m) => m.userId);
+      await this.refreshDevices(memberIds);
+      const announced = memberIds.flatMap((id) => this.deviceCache.get(id) ?? []);
+      const inGroup = group.members();
+      const inGroupIds = new Set(inGroup.map((m) => m.deviceId));
+      const missingUsers = [
+        ...new Set(announced.filter((d) => !inGroupIds.has(d.deviceId)).map((d) => d.userId)),
+      ];
+      const announcedIds = new Set(announced.map((d) => d.deviceId));
+      const toRemove = inGroup.filter((m) => m.deviceId !== this.deviceId && !announcedIds.has(m.deviceId));
+      if (missingUsers.length === 0 && toRemove.length === 0) return;
+
+      const claimed = missingUsers.length
+        ? await this.api.claimKeyPackages(missingUsers)
+        : { keyPackages: [], unavailable: [] };
+      const toAdd = claimed.keyPackages.filter((k) => !inGroupIds.has(k.deviceId));
+      if (toAdd.length === 0 && toRemove.length === 0) return;
+      const pending = await group.createCommit({
+        add: toAdd.map((k) => base64UrlToBytes(k.keyPackage)),
+        remove: toRemove.map((m) => ({ userId: m.userId, deviceId: m.deviceId })),
+      });
+      try {
+        const accepted = await this.api.postCommit(conversationId, {
+          clientMessageId: newMessageId(),
+          epoch: Number(pending.epoch),
+          commit: bytesToBase64Url(pending.commit),
+          ...(pending.welcome ? { welcome: bytesToBase64Url(pending.welcome) } : {}),
+        });
+        group.mergePendingCommit();
+        await this.saveGroup(conversationId, group);
+        await this.setPosition(conversationId, accepted.seq);
+        return;
+      } catch (error) {
+        // Trap 3: the server refused; go back to the state before the commit, apply what won, retry.
+        group.discardPendingCommit();
+        if (
+          !(error instanceof ConfrereError) ||
+          (error.code !== ErrorCode.EPOCH_MISMATCH && error.code !== ErrorCode.COMMIT_INVALID)
+        ) {
+          throw error;
+        }
+        await this.catchUpConversation(conversationId);
+      }
+    }
+  }
+
+  // Sending --------------------------------------------------------------------------------------
+
+  sendText(
+    conversationId: string,
+    text: string,
+    options: { replyTo?: string; urgent?: boolean } = {},
+  ): Promise<StoredMessage> {
+    return this.send(conversationId, {
+      v: 1,
+      type: "text",
+      text,
+      ...(options.replyTo ? { replyTo: options.replyTo } : {}),
+      ...(options.urgent ? { urgent: true } : {}),
+    });
+  }
+
+  /** Encrypts the file with a fresh key, uploads the ciphertext, then sends the key inside MLS. */
+  async sendFile(
+    conversationId: string,
+    file: { bytes: Uint8Array; fileName: string; mimeType: string; thumbnail?: string },
+    text?: string,
+  ): Promise<StoredMessage> {
+    const encrypted = await encryptAttachment(file.bytes);
+    const { attachmentId } = await this.api.uploadAttachment(conversationId, encrypted.ciphertext);
+    const attachment: AttachmentRef = {
+      attachmentId,
+      key: bytesToBase64Url(encrypted.key),
+      iv: bytesToBase64Url(encrypted.iv),
+      digest: bytesToBase64Url(encrypted.digest),
+      mimeType: file.mimeType,
+      size: file.bytes.length,
+      fileName: file.fileName,
+      ...(file.thumbnail ? { thumbnail: file.thumbnail } : {}),
+    };
+    return this.send(conversationId, { v: 1, type: "attachment", attachment, ...(text ? { text } : {}) });
+  }
+
+  /** Downloads and decrypts the attachment of a message of the local history. */
+  async downloadAttachment(
+    conversationId: string,
+    messageId: string,
+  ): Promise<{ bytes: Uint8Array; fileName: string; mimeType: string }> {
+    const message = await this.findMessage(conversationId, messageId);
+    if (!message || message.content.type !== "attachment") {
+      throw new ConfrereError(
+        ErrorCode.ATTACHMENT_NOT_FOUND,
+        404,
+        "downloadAttachment: no attachment in that message",
+      );
+    }
+    const ref = message.content.attachment;
+    const ciphertext = await this.api.downloadAttachment(ref.attachmentId);
+    const bytes = await decryptAttachment(ciphertext, {
+      key: base64UrlToBytes(ref.key),
+      iv: base64UrlToBytes(ref.iv),
+      digest: base64UrlToBytes(ref.digest),
+    });
+    return { bytes, fileName: ref.fileName, mimeType: ref.mimeType };
+  }
+
+  edit(conversationId: string, target: string, text: string) {
+    return this.send(conversationId, { v: 1, type: "edit", target, text });
+  }
+  recall(conversationId: string, target: string) {
+    return this.send(conversationId, { v: 1, type: "recall", target });
+  }
+  react(conversationId: string, target: string, emoji: string) {
+    return this.send(conversationId, { v: 1, type: "reaction", target, emoji });
+  }
+  markRead(conversationId: string, targets: string[]) {
+    return this.send(conversationId, { v: 1, type: "receipt", kind: "read", targets });
+  }
+  typing(conversationId: string): void {
+    this.realtime?.send({ type: "typing", conversationId });
+  }
+
+  /**
+   * Encrypts content for the conversation's current epoch and appends it. A refusal because the
+   * group moved on is handled by applying the new commits and encrypting again; the message id
+   * stays the same, so a retried send never duplicates.
+   */
+  async send(
+    conversationId: string,
+    content: MessageContent,
+    messageId = newMessageId(),
+  ): Promise<StoredMessage> {
+    return this.mutex.run(async () => {
+      for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+        const group = await this.loadGroup(conversationId);
+        if (!group) {
+          throw new ConfrereError(
+            ErrorCode.NOT_A_MEMBER,
+            403,
+            "send: this device is not in that conversation's group yet",
+          );
+        }
+        const body = await group.encrypt(encodeContent(content));
+        await this.saveGroup(conversationId, group);
+        try {
+          const accepted = await this.api.postMessage(conversationId, {
+            clientMessageId: messageId,
+            epoch: Number(group.epoch),
+            body: bytesToBase64Url(body),
+          });
+          const message: StoredMessage = {
+            id: messageId,
+            conversationId,
+            seq: accepted.seq,
+            senderUserId: this.userId,
+            senderDeviceId: this.deviceId,
+            sentAt: Date.now(),
+            content,
+            reactions: {},
+            readBy: [],
+          };
+          await this.applyContent(message, false);
+          return message;
+        } catch (error) {
+          if (error instanceof ConfrereError && error.code === ErrorCode.EPOCH_MISMATCH) {
+            await this.catchUpConversation(conversationId);
+            continue;
+          }
+          throw error;
+        }
+      }
+      throw new ConfrereError(ErrorCode.CONFLICT, 409, "send: the group kept changing; try again");
+    });
+  }
+
+  // Receiving ------------------------------------------------------------------------------------
+
+  /** Fetches and applies everything new: Welcomes, then each conversation's log from its position. */
+  sync(): Promise<void> {
+    return this.mutex.run(() => this.catchUpUnlocked());
+  }
+
+  private async catchUpUnlocked(): Promise<void> {
+    await this.joinFromWelcomes();
+    const { conversations } = await this.api.conversations();
+    for (const conversation of conversations) {
+      if ((await this.getPosition(conversation.id)) < conversation.lastSeq)
+        await this.catchUpConversation(conversation.id);
+    }
+    for (const conversation of conversations) {
+      if (this.isReconciler(conversation)) await this.reconcileUnlocked(conversation.id);
+    }
+    await this.replenishKeyPackages();
+  }
+
+  /** Who fills gaps in a group: a member's own device for its siblings, else the lowest leaf. */
+  private isReconciler(conversation: Conversation): boolean {
+    const mine = conversation.devices.find((d) => d.deviceId === this.deviceId);
+    if (!mine) return false;
+    const memberIds = new Set(conversation.members.map((m) => m.userId));
+    const lowest = conversation.devices
+      .filter((d) => memberIds.has(d.userId))
+      .sort((a, b) => a.leafIndex - b.leafIndex)[0];
+    return (
+      lowest?.deviceId === this.deviceId ||
+      conversation.devices.filter((d) => d.userId === this.userId).length === 1
+    );
+  }
+
+  private async joinFromWelcomes(): Promise<void> {
+    const { welcomes } = await this.api.welcomes();
+    if (welcomes.length === 0) return;
+    const mls = await this.mlsClient();
+    for (const welcome of welcomes) {
+      if (await this.loadGroup(welcome.conversationId)) {
+        await this.api.deleteWelcome(welcome.id);
+        continue;
+      }
+      try {
+        const { group, keyPackageRef } = await mls.joinGroup(
+          this.requireIdentity(),
+          base64UrlToBytes(welcome.body),
+          await this.keyPackageBundles(),
+        );
+        await this.saveGroup(welcome.conversationId, group);
+        await this.setPosition(welcome.conversationId, welcome.seq);
+        const used = await getJson<StoredKeyPackage>(this.store, `kp/${bytesToHex(keyPackageRef)}`);
+        if (used && !used.isLastResort) await this.store.delete(`kp/${bytesToHex(keyPackageRef)}`);
+        this.events.emit("conversation", { conversationId: welcome.conversationId });
+      } catch (error) {
+        this.events.emit("warning", {
+          kind: "undecryptable",
+          conversationId: welcome.conversationId,
+          seq: welcome.seq,
+          reason: isCryptoError(error) ? error.code : String((error as Error).message),
+        });
+      }
+      await this.api.deleteWelcome(welcome.id);
+    }
+  }
+
+  private async catchUpConversation(conversationId: string): Promise<void> {
+    for (;;) {
+      const position = await this.getPosition(conversationId);
+      const { entries, lastSeq } = await this.api.log(conversationId, position, 200);
+      for (const entry of entries) await this.applyEntry(entry);
+      const reached = await this.getPosition(conversationId);
+      if (entries.length > 0) await this.api.ack(conversationId, reached);
+      if (entries.length === 0 || reached >= lastSeq) return;
+    }
+  }
+
+  private async applyEntry(entry: LogEntry): Promise<void> {
+    const { conversationId, seq } = entry;
+    if (seq <= (await this.getPosition(conversationId))) return;
+    const group = await this.loadGroup(conversationId);
+    if (!group) {
+      // Not in the group (yet): a Welcome will bring us in at a later position.
+      return;
+    }
+    if (entry.senderDeviceId === this.deviceId) {
+      // Our own entries are applied when sent (a device can't decrypt its own MLS messages).
+      await this.setPosition(conversationId, seq);
+      return;
+    }
+    try {
+      const processed = await group.processMessage(base64UrlToBytes(entry.body));
+      await this.saveGroup(conversationId, group);
+      if (processed.kind === "commit") {
+        await this.noticeNewDevices(processed.added.map((m) => ({ userId: m.userId, deviceId: m.deviceId })));
+        if (processed.isSelfRemoved) await this.forgetConversation(conversationId);
+        this.events.emit("conversation", { conversationId });
+      } else {
+        const content = decodeContent(processed.plaintext);
+        await this.applyContent(
+          {
+            id: entry.clientMessageId,
+            conversationId,
+            seq,
+            senderUserId: processed.sender.userId,
+            senderDeviceId: processed.sender.deviceId,
+            sentAt: entry.createdAt,
+            content,
+            reactions: {},
+            readBy: [],
+          },
+          true,
+        );
+      }
+    } catch (error) {
+      this.events.emit("warning", {
+        kind: "undecryptable",
+        conversationId,
+        seq,
+        reason: isCryptoError(error) ? error.code : String((error as Error).message),
+      });
+    }
+    await this.setPosition(conversationId, seq);
+  }
+
+  /** Like Signal's "safety number changed": say when a colleague gains a device. */
+  private async noticeNewDevices(devices: { userId: string; deviceId: string }[]): Promise<void> {
+    const known = (await getJson<Record<string, string[]>>(this.store, "known-devices")) ?? {};
+    let changed = false;
+    for (const { userId, deviceId } of devices) {
+      const list = known[userId] ?? [];
+      if (list.includes(deviceId)) continue;
+      if (list.length > 0 && userId !== this.userId)
+        this.events.emit("warning", { kind: "new-device", userId, deviceId });
+      known[userId] = [...list, deviceId];
+      changed = true;
+    }
+    if (changed) await putJson(this.store, "known-devices", known);
+  }
+
+  /** Stores a message, or applies an edit, recall, reaction or receipt to the message it targets. */
+  private async applyContent(message: StoredMessage, incoming: boolean): Promise<void> {
+    const content = message.content;
+    const targetOf = async (target: string) => this.findMessage(message.conversationId, target);
+    switch (content.type) {
+      case "edit": {
+        const target = await targetOf(content.target);
+        if (
+          target &&
+          target.senderUserId === message.senderUserId &&
+          target.content.type === "text" &&
+          !target.recalled
+        ) {
+          target.content = { ...target.content, text: content.text };
+          target.editedAt = message.sentAt;
+          await this.saveMessage(target);
+          this.events.emit("update", target);
+        }
+        return;
+      }
+      case "recall": {
+        const target = await targetOf(content.target);
+        if (target && target.senderUserId === message.senderUserId) {
+          target.recalled = true;
+          target.content = { v: 1, type: "text", text: "" };
+          await this.saveMessage(target);
+          this.events.emit("update", target);
+        }
+        return;
+      }
+      case "reaction": {
+        const target = await targetOf(content.target);
+        if (target) {
+          if (content.emoji) target.reactions[message.senderUserId] = content.emoji;
+          else delete target.reactions[message.senderUserId];
+          await this.saveMessage(target);
+          this.events.emit("update", target);
+        }
+        return;
+      }
+      case "receipt": {
+        for (const id of content.targets) {
+          const target = await targetOf(id);
+          if (
+            target &&
+            !target.readBy.includes(message.senderUserId) &&
+            message.senderUserId !== target.senderUserId
+          ) {
+            target.readBy.push(message.senderUserId);
+            await this.saveMessage(target);
+            this.events.emit("update", target);
+          }
+        }
+        return;
+      }
+      default:
+        await this.saveMessage(message);
+        if (incoming) this.events.emit("message", message);
+    }
+  }
+
+  // Local history --------------------------------------------------------------------------------
+
+  private async saveMessage(message: StoredMessage): Promise<void> {
+    await putJson(this.store, seqKey(message.conversationId, message.seq), message);
+    await putJson(this.store, `ref/${message.conversationId}/${message.id}`, message.seq);
+  }
+
+  async findMessage(conversationId: string, messageId: string): Promise<StoredMessage | null> {
+    const seq = await getJson<number>(this.store, `ref/${conversationId}/${messageId}`);
+    return seq === null ? null : getJson<StoredMessage>(this.store, seqKey(conversationId, seq));
+  }
+
+  /** The conversation's decrypted messages on this device, in order. */
+  async messages(conversationId: string): Promise<StoredMessage[]> {
+    const out: StoredMessage[] = [];
+    for (const key of await this.store.keys(`msg/${conversationId}/`)) {
+      const message = await getJson<StoredMessage>(this.store, key);
+      if (message) out.push(message);
+    }
+    return out;
+  }
+
+  /**
+   * sent: stored by the server; delivered: fetched by a device of every other member; read: every
+   * other member sent an (encrypted) read receipt.
+   */
+  deliveryState(message: StoredMessage, conversation: Conversation): DeliveryState {
+    const others = conversation.members.filter((m) => m.userId !== message.senderUserId);
+    if (others.length > 0 && others.every((m) => message.readBy.includes(m.userId))) return "read";
+    if (others.length > 0 && others.every((m) => m.deliveredSeq >= message.seq)) return "delivered";
+    return "sent";
+  }
+
+  // Safety codes ---------------------------------------------------------------------------------
+
+  /** The code two colleagues compare (in person or by phone) to be sure no device was slipped in. */
+  async safetyCode(otherUserId: string): Promise<SafetyCode> {
+    await this.refreshDevices([this.userId, otherUserId]);
+    const keys = (userId: string) =>
+      (this.deviceCache.get(userId) ?? []).map((d) => base64UrlToBytes(d.signaturePublicKey));
+    return computeSafetyCode(
+      { userId: this.userId, deviceSignatureKeys: keys(this.userId) },
+      { userId: otherUserId, deviceSignatureKeys: keys(otherUserId) },
+    );
+  }
+
+  // Realtime -------------------------------------------------------------------------------------
+
+  /** Opens the device's WebSocket; new entries are applied as they arrive, gaps filled from the log. */
+  connect(): void {
+    const WebSocketClass =
+      this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!WebSocketClass) throw new Error("connect: no WebSocket implementation; pass one in the options");
+    this.realtime?.stop();
+    this.realtime = new RealtimeConnection({
+      url: `${this.options.baseUrl.replace(/^http/, "ws")}/api/v1/realtime`,
+      token: () => this.session?.token ?? null,
+      WebSocket: WebSocketClass,
+      onReady: () => void this.sync().catch(() => {}),
+      onFrame: (frame) => void this.onFrame(frame).catch(() => {}),
+    });
+    this.realtime.start();
+  }
+
+  disconnect(): void {
+    this.realtime?.stop();
+    this.realtime = null;
+  }
+
+  private async onFrame(frame: ServerFrame): Promise<void> {
+    switch (frame.type) {
+      case "entry":
+        await this.mutex.run(async () => {
+          const position = await this.getPosition(frame.entry.conversationId);
+          if (frame.entry.seq === position + 1) await this.applyEntry(frame.entry);
+          else if (frame.entry.seq > position + 1) await this.catchUpConversation(frame.entry.conversationId);
+          else return;
+          const reached = await this.getPosition(frame.entry.conversationId);
+          if (
+            !this.realtime?.send({ type: "ack", conversationId: frame.entry.conversationId, seq: reached })
+          ) {
+            await this.api.ack(frame.entry.conversationId, reached);
+          }
+        });
+        return;
+      case "welcome":
+      case "conversation":
+      case "devices":
+        await this.sync();
+        if (frame.type === "conversation")
+          this.events.emit("conversation", { conversationId: frame.conversationId });
+        return;
+      case "delivery":
+        this.events.emit("delivery", {
+          conversationId: frame.conversationId,
+          userId: frame.userId,
+          seq: frame.seq,
+        });
+        return;
+      case "typing":
+        this.events.emit("typing", { conversationId: frame.conversationId, userId: frame.userId });
+        return;
+      case "presence":
+        this.events.emit("presence", { userId: frame.userId, online: frame.online });
+        return;
+      default:
+        return;
+    }
+  }
+
+  // Persistence ----------------------------------------------------------------------------------
+
+  private async loadGroup(conversationId: string): Promise<MlsGroup | null> {
+    const cached = this.groups.get(conversationId);
+    if (cached) return cached;
+    const state = await this.store.get(`group/${conversationId}`);
+    if (!state) return null;
+    const group = (await this.mlsClient()).importGroup(state);
+    this.groups.set(conversationId, group);
+    return group;
+  }
+
+  /** MLS state changes with every message sent or received: saved after each operation (trap 5). */
+  private async saveGroup(conversationId: string, group: MlsGroup): Promise<void> {
+    this.groups.set(conversationId, group);
+    await this.store.put(`group/${conversationId}`, group.exportState());
+  }
+
+  private async forgetConversation(conversationId: string): Promise<void> {
+    this.groups.delete(conversationId);
+    await this.store.delete(`group/${conversationId}`);
+  }
+
+  private async getPosition(conversationId: string): Promise<number> {
+    return (await getJson<number>(this.store, `pos/${conversationId}`)) ?? 0;
+  }
+
+  private async setPosition(conversationId: string, seq: number): Promise<void> {
+    if (seq > (await this.getPosition(conversationId)))
+      await putJson(this.store, `pos/${conversationId}`, seq);
+  }
+
+  /** Logs out on the server and wipes every local key, state and message. */
+  async logout(): Promise<void> {
+    this.disconnect();
+    await this.api.logout().catch(() => {});
+    await this.store.clear();
+    this.groups.clear();
+    this.session = null;
+    this.identity = null;
+  }
+}
