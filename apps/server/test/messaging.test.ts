@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { connectDevice, eventually, startTestServer, type TestServer } from "@confrere/dev-env";
+import { connectDevice, startTestServer, type TestServer } from "@confrere/dev-env";
 import type { ConfrereClient } from "@confrere/sdk";
 
 async function textsOf(client: ConfrereClient, conversationId: string): Promise<string[]> {

@@ -85,6 +85,7 @@ describe(`migrations on ${testStore()}`, () => {
       const migrator = new Migrator({
         db: handle.db,
         provider: new StaticMigrationProvider({ kind: handle.kind }),
+        ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),
       });
       const down = await migrator.migrateTo(NO_MIGRATIONS);
       assert.equal(down.error, undefined);

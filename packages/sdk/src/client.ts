@@ -450,7 +450,7 @@ export class ConfrereClient {
     messageId: string,
   ): Promise<{ bytes: Uint8Array; fileName: string; mimeType: string }> {
     const message = await this.findMessage(conversationId, messageId);
-    if (!message || message.content.type !== "attachment") {
+    if (message?.content.type !== "attachment") {
       throw new ConfrereError(
         ErrorCode.ATTACHMENT_NOT_FOUND,
         404,

@@ -15,6 +15,8 @@ export type Db = Kysely<Database>;
 export interface DatabaseHandle {
   db: Db;
   kind: DatabaseKind;
+  /** PostgreSQL schema in use, if one was named. */
+  schema: string | null;
   /** Is the database answering? For /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -46,6 +48,7 @@ function openSqlite(file: string): DatabaseHandle {
   return {
     db,
     kind: "sqlite",
+    schema: null,
     async ping() {
       try {
         await sql`select 1`.execute(db);
@@ -81,6 +84,7 @@ async function openPostgres(url: string, schema: string | null): Promise<Databas
   return {
     db,
     kind: "postgres",
+    schema,
     async ping() {
       try {
         await sql`select 1`.execute(db);
@@ -100,6 +104,9 @@ export async function migrate(handle: DatabaseHandle, target?: string): Promise<
   const migrator = new Migrator({
     db: handle.db,
     provider: new StaticMigrationProvider({ kind: handle.kind }),
+    // Kysely looks for its bookkeeping tables in every schema; naming ours keeps suites that share
+    // a PostgreSQL database from seeing each other's.
+    ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),
   });
   const { error, results } =
     target === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(target);
