@@ -13,10 +13,12 @@ export type { DeviceCredentialInfo, DeviceDirectory, DeviceRef } from "./credent
 export { base64UrlToBytes, bytesEqual, bytesToBase64Url, bytesToHex, hexToBytes } from "./encoding.ts";
 export { CryptoError, CryptoErrorCode, isCryptoError } from "./errors.ts";
 export {
+  type ApplicationMessageInspection,
   applyCommitToRoster,
   type CommitAdd,
   type CommitInspection,
   type InspectOptions,
+  inspectApplicationMessage,
   inspectCommit,
   inspectKeyPackage,
   inspectWelcome,

@@ -289,3 +289,30 @@ export function applyCommitToRoster(roster: GroupMember[], commit: CommitInspect
     return { roster: next, sender, added, removed };
   });
 }
+
+/** What the framing of an application message says, without any key. */
+export interface ApplicationMessageInspection {
+  groupId: Uint8Array;
+  epoch: bigint;
+}
+
+/**
+ * Reads the clear framing of an application message (RFC 9420 §6.3: a PrivateMessage names its
+ * group and epoch in clear; the rest is encrypted). The server refuses with it what is not an
+ * application PrivateMessage of the conversation's group and current epoch.
+ *
+ * @example
+ * const { groupId, epoch } = inspectApplicationMessage(body);
+ */
+export function inspectApplicationMessage(bytes: Uint8Array): ApplicationMessageInspection {
+  return withOperationSync("inspectApplicationMessage", () => {
+    const { privateMessage } = decodeMessage(bytes, ["mls_private_message"]);
+    if (privateMessage.contentType !== "application") {
+      throw new CryptoError(
+        CryptoErrorCode.UNSUPPORTED_MESSAGE,
+        `handshake messages travel as PublicMessage, not as a PrivateMessage ${privateMessage.contentType}`,
+      );
+    }
+    return { groupId: privateMessage.groupId, epoch: privateMessage.epoch };
+  });
+}

@@ -50,6 +50,8 @@ export interface TestServer {
   }): Promise<TestUser>;
   /** E-mails written to the outbox, oldest first. */
   outbox(): Promise<OutboxMail[]>;
+  /** Stops the server and starts it again on the same port and data, as after a crash or a deploy. */
+  restart(): Promise<void>;
   /** The current TOTP code of a secret at the server's clock; moves the clock 30 s on so codes never repeat. */
   totp(secret: string): string;
   close(): Promise<void>;
@@ -95,13 +97,15 @@ export async function startTestServer(
   const clock = options.clock ?? new ManualClock(Date.now());
   const logFile = path.join(dataDir, "server.log");
   const logger = createLogger(config.logLevel === "silent" ? "info" : config.logLevel, pinoFile(logFile));
-  const server = await startServer(config, { clock, logger });
+  let server = await startServer(config, { clock, logger });
   const url = server.url;
   let counter = 0;
 
   const testServer: TestServer = {
     url,
-    server,
+    get server() {
+      return server;
+    },
     clock,
     dataDir,
     store,
@@ -132,6 +136,10 @@ export async function startTestServer(
       const mails: OutboxMail[] = [];
       for (const name of names) mails.push(parseEml(await fs.readFile(path.join(directory, name), "utf8")));
       return mails;
+    },
+    async restart() {
+      await server.close();
+      server = await startServer({ ...config, port: Number(new URL(url).port) }, { clock, logger });
     },
     totp(secret) {
       clock.advance(30_000);

@@ -26,6 +26,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     return503OnClosing: true,
     forceCloseConnections: "idle",
     requestIdHeader: false,
+    // Errors Fastify raises before routing (a malformed URL, an overlong parameter) get our shape too.
+    frameworkErrors: errorHandler,
     ajv: {
       // Wrong types are refused, not coerced; unknown fields are refused, not dropped.
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false },

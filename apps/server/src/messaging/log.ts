@@ -2,6 +2,7 @@ import {
   applyCommitToRoster,
   type CommitInspection,
   type GroupMember,
+  inspectApplicationMessage,
   inspectCommit,
 } from "@confrere/crypto";
 import {
@@ -127,6 +128,15 @@ export async function appendApplicationMessage(
 ): Promise<PostEntryResponse> {
   const operation = "sendMessage";
   const body = Buffer.from(input.body, "base64url");
+  let framing: { groupId: Uint8Array; epoch: bigint };
+  try {
+    framing = inspectApplicationMessage(body);
+  } catch {
+    throw new ConfrereError(ErrorCode.MESSAGE_INVALID, 400, `${operation}: the body is not an MLS application message`);
+  }
+  if (Buffer.from(framing.groupId).toString("utf8") !== conversationId || Number(framing.epoch) !== input.epoch) {
+    throw new ConfrereError(ErrorCode.MESSAGE_INVALID, 400, `${operation}: the message was encrypted for another group or epoch than declared`);
+  }
   const now = ctx.clock.now();
   let entry: LogEntriesTable | null = null;
   const result = await ctx.db.transaction().execute(async (tx) => {
