@@ -603,13 +603,15 @@ export class ConfrereClient {
   }
 
   private async catchUpConversation(conversationId: string): Promise<void> {
+    // Without the group (a Welcome not yet received) there is nothing this device can apply.
+    if (!(await this.loadGroup(conversationId))) return;
     for (;;) {
       const position = await this.getPosition(conversationId);
       const { entries, lastSeq } = await this.api.log(conversationId, position, 200);
       for (const entry of entries) await this.applyEntry(entry);
       const reached = await this.getPosition(conversationId);
-      if (entries.length > 0) await this.api.ack(conversationId, reached);
-      if (entries.length === 0 || reached >= lastSeq) return;
+      if (reached > position) await this.api.ack(conversationId, reached);
+      if (entries.length === 0 || reached >= lastSeq || reached === position) return;
     }
   }
 
@@ -617,10 +619,8 @@ export class ConfrereClient {
     const { conversationId, seq } = entry;
     if (seq <= (await this.getPosition(conversationId))) return;
     const group = await this.loadGroup(conversationId);
-    if (!group) {
-      // Not in the group (yet): a Welcome will bring us in at a later position.
-      return;
-    }
+    // Not in the group (yet): a Welcome will bring us in at a later position.
+    if (!group) return;
     if (entry.senderDeviceId === this.deviceId) {
       // Our own entries are applied when sent (a device can't decrypt its own MLS messages).
       await this.setPosition(conversationId, seq);
