@@ -30,6 +30,7 @@ import {
 } from "@confrere/protocol";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
+import type { FastifyRequest } from "fastify";
 import { normalizeEmail } from "../accounts/users.ts";
 import type { AppContext } from "../context.ts";
 import type { App } from "../http/app.ts";
@@ -74,6 +75,27 @@ async function requireAdmin(ctx: AppContext, conversationId: string, userId: str
   if (membership.role !== "admin")
     throw new ConfrereError(ErrorCode.NOT_AN_ADMIN, 403, `${operation}: only the group's admins can do this`);
   return membership;
+}
+
+async function receiveAttachment(ctx: AppContext, request: FastifyRequest, conversationId: string) {
+  const auth = await authorizeProfessional(ctx, request, "uploadAttachment");
+  const declared = Number(request.headers["content-length"] ?? 0);
+  if (declared > ctx.config.attachmentLimitBytes) {
+    throw new ConfrereError(
+      ErrorCode.ATTACHMENT_TOO_LARGE,
+      413,
+      "uploadAttachment: the file is larger than the limit",
+    );
+  }
+  const body = request.body as AsyncIterable<Uint8Array> | undefined;
+  if (!body || typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== "function") {
+    throw new ConfrereError(
+      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      415,
+      "uploadAttachment: send the file as application/octet-stream",
+    );
+  }
+  return uploadAttachment(ctx, who(auth), conversationId, body);
 }
 
 /** Devices' keys, conversations, messages, attachments and the realtime socket. */
@@ -465,28 +487,14 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
         },
       },
       async (request, reply) => {
-        const auth = await authorizeProfessional(ctx, request, "uploadAttachment");
-        const declared = Number(request.headers["content-length"] ?? 0);
-        if (declared > ctx.config.attachmentLimitBytes) {
-          throw new ConfrereError(
-            ErrorCode.ATTACHMENT_TOO_LARGE,
-            413,
-            "uploadAttachment: the file is larger than the limit",
-          );
+        try {
+          return reply.status(201).send(await receiveAttachment(ctx, request, request.params.conversationId));
+        } catch (error) {
+          // A refused upload leaves the rest of its body unread: close the connection rather than
+          // let the client keep sending into a socket nobody reads.
+          reply.header("connection", "close");
+          throw error;
         }
-        const body = request.body as AsyncIterable<Uint8Array> | undefined;
-        if (
-          !body ||
-          typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== "function"
-        ) {
-          throw new ConfrereError(
-            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-            415,
-            "uploadAttachment: send the file as application/octet-stream",
-          );
-        }
-        const result = await uploadAttachment(ctx, who(auth), request.params.conversationId, body);
-        return reply.status(201).send(result);
       },
     );
   });
