@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { registerRoutes } from "../routes/index.ts";
 import { errorHandler, notFoundHandler } from "./errors.ts";
+import { serveWebApp } from "./web-app.ts";
 
 export type App = FastifyInstance<
   import("node:http").Server,
@@ -92,5 +93,6 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await registerRoutes(app, ctx);
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  await serveWebApp(app);
   return app;
 }
