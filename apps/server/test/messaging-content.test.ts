@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
+import http from "node:http";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
@@ -96,6 +97,27 @@ describe("message content: files, edits, recalls, reactions, receipts, delivery"
         duplex: "half",
       } as RequestInit);
       assert.equal(response.status, 413);
+      // A connection cut in the middle of an upload.
+      await new Promise<void>((resolve) => {
+        const request = http.request(`${small.url}/api/v1/conversations/${id}/attachments`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${c1.api.token}`,
+            "content-type": "application/octet-stream",
+            "content-length": "90000",
+          },
+        });
+        request.on("error", () => resolve());
+        request.write(randomBytes(40_000));
+        setTimeout(() => {
+          request.destroy();
+          resolve();
+        }, 200);
+      });
+      await eventually(
+        async () => (await small.server.ctx.db.selectFrom("attachments").selectAll().execute()).length === 0,
+        "the cut upload is cleaned",
+      );
       const rows = await small.server.ctx.db.selectFrom("attachments").selectAll().execute();
       assert.equal(rows.length, 0);
       const dir = path.join(small.dataDir, "attachments");
