@@ -132,10 +132,21 @@ export async function appendApplicationMessage(
   try {
     framing = inspectApplicationMessage(body);
   } catch {
-    throw new ConfrereError(ErrorCode.MESSAGE_INVALID, 400, `${operation}: the body is not an MLS application message`);
+    throw new ConfrereError(
+      ErrorCode.MESSAGE_INVALID,
+      400,
+      `${operation}: the body is not an MLS application message`,
+    );
   }
-  if (Buffer.from(framing.groupId).toString("utf8") !== conversationId || Number(framing.epoch) !== input.epoch) {
-    throw new ConfrereError(ErrorCode.MESSAGE_INVALID, 400, `${operation}: the message was encrypted for another group or epoch than declared`);
+  if (
+    Buffer.from(framing.groupId).toString("utf8") !== conversationId ||
+    Number(framing.epoch) !== input.epoch
+  ) {
+    throw new ConfrereError(
+      ErrorCode.MESSAGE_INVALID,
+      400,
+      `${operation}: the message was encrypted for another group or epoch than declared`,
+    );
   }
   const now = ctx.clock.now();
   let entry: LogEntriesTable | null = null;
