@@ -2,6 +2,7 @@ import type {
   Account,
   Conversation,
   DeviceInfo,
+  DirectorySearchResponse,
   IssuedSession,
   LogEntry,
   LoginCompleteResponse,
@@ -379,6 +380,23 @@ export class ApiClient {
       "",
     );
     return new Uint8Array(await response.arrayBuffer());
+  }
+  /**
+   * Searches the professional directory (verified professionals only): every word of `q` must
+   * start a word of the name, profession, specialty, commune, postal code, département or
+   * establishment; accents and case are ignored.
+   *
+   * @example
+   * const { results } = await api.searchDirectory({ q: "cardio auxerre", limit: 10 });
+   */
+  searchDirectory(params: {
+    q?: string;
+    profession?: string;
+    specialty?: string;
+    departement?: string;
+    limit?: number;
+  }) {
+    return this.request<DirectorySearchResponse>("GET", `/api/v1/directory/search${query(params)}`);
   }
 }
 

@@ -546,6 +546,12 @@ export class ConfrereClient {
   private async catchUpUnlocked(): Promise<void> {
     await this.joinFromWelcomes();
     const { conversations } = await this.api.conversations();
+    // Groups of conversations we were removed from: their secrets have no use left on this device.
+    const current = new Set(conversations.map((c) => c.id));
+    for (const key of await this.store.keys("group/")) {
+      const conversationId = key.slice("group/".length);
+      if (!current.has(conversationId)) await this.forgetConversation(conversationId);
+    }
     for (const conversation of conversations) {
       if ((await this.getPosition(conversation.id)) < conversation.lastSeq)
         await this.catchUpConversation(conversation.id);
@@ -575,7 +581,10 @@ export class ConfrereClient {
     if (welcomes.length === 0) return;
     const mls = await this.mlsClient();
     for (const welcome of welcomes) {
-      if (await this.loadGroup(welcome.conversationId)) {
+      // A group we already hold is kept, unless the Welcome is newer than where we are: we were
+      // removed (the server stopped serving us the log) and have been added back.
+      const held = await this.loadGroup(welcome.conversationId);
+      if (held && welcome.seq <= (await this.getPosition(welcome.conversationId))) {
         await this.api.deleteWelcome(welcome.id);
         continue;
       }

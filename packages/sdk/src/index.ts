@@ -8,5 +8,6 @@ export {
 } from "./client.ts";
 export { decodeContent, encodeContent } from "./content-codec.ts";
 export { Emitter } from "./emitter.ts";
+export { type IdbFactory, IndexedDbStore, openBrowserStore } from "./indexeddb-store.ts";
 export type { WebSocketConstructor, WebSocketLike } from "./realtime.ts";
 export { EncryptedStore, getJson, type LocalStore, MemoryStore, putJson } from "./store.ts";

@@ -1,0 +1,84 @@
+import { runConversations } from "./commands/conversations.ts";
+import { runDownload } from "./commands/download.ts";
+import { runGroupAdd } from "./commands/group-add.ts";
+import { runGroupCreate } from "./commands/group-create.ts";
+import { runGroupLeave } from "./commands/group-leave.ts";
+import { runGroupRemove } from "./commands/group-remove.ts";
+import { runLogin } from "./commands/login.ts";
+import { runLogout } from "./commands/logout.ts";
+import { runMessages } from "./commands/messages.ts";
+import { runSafetyCode } from "./commands/safety-code.ts";
+import { runSend } from "./commands/send.ts";
+import { runSync } from "./commands/sync.ts";
+import { runWhoami } from "./commands/whoami.ts";
+import { CliError, ExitCode, explain, UsageError } from "./errors.ts";
+import { fullUsage, isCommand, usageOf } from "./usage.ts";
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  login: runLogin,
+  logout: runLogout,
+  whoami: runWhoami,
+  send: runSend,
+  "group create": runGroupCreate,
+  "group add": runGroupAdd,
+  "group remove": runGroupRemove,
+  "group leave": runGroupLeave,
+  conversations: runConversations,
+  messages: runMessages,
+  sync: runSync,
+  download: runDownload,
+  "safety-code": runSafetyCode,
+};
+
+/** `confrere COMMAND [SUBCOMMAND] FLAGS...`; `--help` anywhere prints that command's usage. */
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) throw new UsageError("give a command");
+  if (first === "help" || first === "--help" || first === "-h") {
+    const topic = rest.join(" ");
+    if (topic && !isCommand(topic)) throw new UsageError(`help: unknown command "${topic}"`);
+    console.log(topic ? usageOf(topic) : fullUsage());
+    return 0;
+  }
+  let name = first;
+  let args = rest;
+  if (first === "group") {
+    const [sub, ...more] = rest;
+    if (!sub || sub.startsWith("-")) {
+      if (sub === "--help" || sub === "-h") {
+        console.log(groupUsage());
+        return 0;
+      }
+      throw new UsageError("group: give a subcommand: create, add, remove or leave", groupUsage());
+    }
+    name = `group ${sub}`;
+    args = more;
+  }
+  const run = commands[name];
+  if (!run) throw new UsageError(`unknown command "${name}"`, first === "group" ? groupUsage() : undefined);
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(usageOf(name));
+    return 0;
+  }
+  return run(args);
+}
+
+function groupUsage(): string {
+  const synopses = ["create", "add", "remove", "leave"].map((sub) => usageOf(`group ${sub}`).split("\n")[0]);
+  return synopses.join("\n");
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`confrere: ${error.message}\n\n${error.usage ?? fullUsage()}`);
+    } else {
+      const failure = error instanceof CliError ? error : explain(error, process.argv[2] ?? "confrere", null);
+      console.error(`confrere: ${failure.message}`);
+    }
+    process.exitCode = error instanceof CliError ? error.exitCode : ExitCode.failure;
+  },
+);

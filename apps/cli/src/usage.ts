@@ -1,0 +1,80 @@
+/** One entry per command: its synopsis and what it does. `confrere help` prints them all. */
+const commands: Record<string, { synopsis: string; summary: string }> = {
+  login: {
+    synopsis:
+      "confrere login --server URL --email E --password-stdin [--totp CODE | --totp-secret S | --recovery-code C] [--device-name N] [--json]",
+    summary:
+      "log in (password read from standard input) and enrol this computer as a messaging device; " +
+      "--totp-secret computes the code from the secret of your authenticator app",
+  },
+  logout: {
+    synopsis: "confrere logout",
+    summary: "end the session on the server and wipe the local keys and history",
+  },
+  whoami: {
+    synopsis: "confrere whoami [--json]",
+    summary: "show the account, device and server of the local state",
+  },
+  send: {
+    synopsis:
+      "confrere send (--to EMAIL_OR_USER_ID | --conversation ID) (--text T | --file PATH [--text CAPTION] [--mime-type M]) [--urgent] [--json]",
+    summary: "send a message or a file, end-to-end encrypted; --to opens or reuses the direct conversation",
+  },
+  "group create": {
+    synopsis: "confrere group create --name N --member EMAIL [--member EMAIL ...] [--json]",
+    summary: "create a group (its name stays inside the encryption) and print its conversation id",
+  },
+  "group add": {
+    synopsis: "confrere group add --conversation ID --member EMAIL [--member EMAIL ...] [--json]",
+    summary: "add people to a group (admins only)",
+  },
+  "group remove": {
+    synopsis: "confrere group remove --conversation ID --member EMAIL [--json]",
+    summary: "remove someone from a group (admins only)",
+  },
+  "group leave": {
+    synopsis: "confrere group leave --conversation ID [--json]",
+    summary: "leave a group",
+  },
+  conversations: {
+    synopsis: "confrere conversations [--json]",
+    summary: "list your conversations with their members and unread counts",
+  },
+  messages: {
+    synopsis: "confrere messages --conversation ID [--mark-read] [--json]",
+    summary:
+      "show a conversation's decrypted history with delivery states of your messages; " +
+      "--mark-read sends read receipts for what you have not read yet",
+  },
+  sync: {
+    synopsis: "confrere sync [--json]",
+    summary: "fetch and decrypt what is new, and print it",
+  },
+  download: {
+    synopsis: "confrere download --conversation ID --message ID --out PATH [--json]",
+    summary: "download and decrypt a message's file (--out - writes it to standard output)",
+  },
+  "safety-code": {
+    synopsis: "confrere safety-code --with EMAIL_OR_USER_ID [--json]",
+    summary: "the 60-digit code to compare with a colleague, in person or by phone",
+  },
+  help: { synopsis: "confrere help [COMMAND]", summary: "show this help, or one command's" },
+};
+
+const footer = `Every command takes --home DIR: the local state (default $CONFRERE_HOME, else ~/.config/confrere).
+Exit codes: 0 ok, 1 failure, 64 wrong arguments, 69 server unreachable, 77 not logged in or session expired.`;
+
+export function usageOf(command: string): string {
+  const entry = commands[command];
+  if (!entry) return fullUsage();
+  return `Usage: ${entry.synopsis}\n  ${entry.summary}\n\n${footer}`;
+}
+
+export function fullUsage(): string {
+  const lines = Object.values(commands).map((c) => `  ${c.synopsis}\n      ${c.summary}`);
+  return `confrere: the Confrère command-line client (end-to-end encrypted messaging)\n\nUsage:\n${lines.join("\n")}\n\n${footer}`;
+}
+
+export function isCommand(command: string): boolean {
+  return command in commands;
+}

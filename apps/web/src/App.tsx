@@ -1,0 +1,75 @@
+import { lazy, Suspense, useEffect } from "react";
+import { Layout } from "./components/Layout.tsx";
+import { Page, Spinner } from "./components/ui.tsx";
+import { I18nProvider, useI18n } from "./i18n/i18n.tsx";
+import { Link, navigate, useLocation } from "./lib/router.tsx";
+import { AdminScreen } from "./screens/AdminScreen.tsx";
+import { EnrolScreen } from "./screens/EnrolScreen.tsx";
+import { ForgotPasswordScreen } from "./screens/ForgotPasswordScreen.tsx";
+import { LoginScreen } from "./screens/LoginScreen.tsx";
+import { ProfileScreen } from "./screens/ProfileScreen.tsx";
+import { RegisterScreen } from "./screens/RegisterScreen.tsx";
+import { ResetPasswordScreen } from "./screens/ResetPasswordScreen.tsx";
+import { SetupScreen } from "./screens/SetupScreen.tsx";
+import { VerifyEmailScreen } from "./screens/VerifyEmailScreen.tsx";
+import { SessionProvider, useSession } from "./session.tsx";
+
+// The messaging screens carry the MLS code: a chunk of their own, loaded after login.
+const MessagingApp = lazy(() => import("./messaging/MessagingApp.tsx"));
+
+export function App() {
+  return (
+    <I18nProvider>
+      <SessionProvider>
+        <Layout>
+          <Routes />
+        </Layout>
+      </SessionProvider>
+    </I18nProvider>
+  );
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+/** Paths in French, as in the server's e-mails (`/verifier-email`, `/nouveau-mot-de-passe`…). */
+function Routes() {
+  const { t } = useI18n();
+  const { path } = useLocation();
+  const { status, account } = useSession();
+  if (status === "loading") return <Spinner label={t("app.loading")} />;
+
+  // Reachable signed in or not: links from e-mails and the console.
+  if (path === "/installation") return <SetupScreen />;
+  if (path === "/verifier-email") return <VerifyEmailScreen />;
+  if (path === "/nouveau-mot-de-passe") return <ResetPasswordScreen />;
+  if (path === "/mot-de-passe-oublie") return <ForgotPasswordScreen />;
+  if (path === "/connexion" || path === "/inscription") {
+    if (status === "signed-in") return <Redirect to="/" />;
+    return path === "/connexion" ? <LoginScreen /> : <RegisterScreen />;
+  }
+
+  if (status !== "signed-in" || !account) return <Redirect to="/connexion" />;
+  // The second factor comes before anything else (the server refuses everything else anyway).
+  if (account.state === "second_factor_required") {
+    return path === "/activation" ? <EnrolScreen /> : <Redirect to="/activation" />;
+  }
+  if (path === "/activation") return <Redirect to="/" />;
+  if (path === "/profil") return <ProfileScreen />;
+  if (path === "/operateur" && account.role === "operator") return <AdminScreen />;
+  if (path === "/" || path.startsWith("/conversations/")) {
+    return (
+      <Suspense fallback={<Spinner label={t("messages.loadingCrypto")} />}>
+        <MessagingApp />
+      </Suspense>
+    );
+  }
+  return (
+    <Page title={t("app.notFound.title")}>
+      <p>{t("app.notFound.body")}</p>
+      <Link to="/">{t("app.backHome")}</Link>
+    </Page>
+  );
+}

@@ -1,0 +1,193 @@
+import { type InputHTMLAttributes, type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { useI18n } from "../i18n/i18n.tsx";
+
+/**
+ * A screen: its title names the browser tab, and the heading takes the focus when the screen
+ * opens, so that a screen reader announces where a link or a submit led (WCAG 2.4.3).
+ */
+export function Page({
+  title,
+  children,
+  narrow = false,
+}: {
+  title: string;
+  children: ReactNode;
+  narrow?: boolean;
+}) {
+  const { t } = useI18n();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${title} · ${t("app.name")}`;
+  }, [title, t]);
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
+  return (
+    <div className={narrow ? "page page-narrow" : "page"}>
+      <h1 tabIndex={-1} ref={heading}>
+        {title}
+      </h1>
+      {children}
+    </div>
+  );
+}
+
+export function Alert({ kind, children }: { kind: "error" | "success" | "info"; children: ReactNode }) {
+  // Errors interrupt (role=alert); confirmations wait for a pause (role=status).
+  return (
+    <div className={`alert alert-${kind}`} role={kind === "error" ? "alert" : "status"}>
+      {children}
+    </div>
+  );
+}
+
+type FieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, "id"> & {
+  label: string;
+  hint?: ReactNode;
+  error?: string | null;
+};
+
+export function Field({ label, hint, error, required, ...input }: FieldProps) {
+  const { t } = useI18n();
+  const id = useId();
+  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        {label}
+        {required ? <span className="required"> ({t("form.required")})</span> : null}
+      </label>
+      {hint ? (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      <input
+        id={id}
+        required={required}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={described || undefined}
+        {...input}
+      />
+      {error ? (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A password input with a show/hide switch and, for a new password, the server's rules. */
+export function PasswordField({
+  label,
+  value,
+  onChange,
+  isNew = false,
+  autoComplete,
+}: {
+  label: string;
+  value: string;
+  onChange(value: string): void;
+  isNew?: boolean;
+  autoComplete?: string;
+}) {
+  const { t } = useI18n();
+  const id = useId();
+  const [visible, setVisible] = useState(false);
+  const missing = 12 - [...value].length;
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        {label}
+        <span className="required"> ({t("form.required")})</span>
+      </label>
+      {isNew ? (
+        <p className="hint" id={`${id}-hint`}>
+          {t("form.passwordRules")}
+        </p>
+      ) : null}
+      <div className="password-row">
+        <input
+          id={id}
+          type={visible ? "text" : "password"}
+          value={value}
+          onChange={(event) => onChange(event.target.value)}
+          required
+          autoComplete={autoComplete ?? (isNew ? "new-password" : "current-password")}
+          aria-describedby={isNew ? `${id}-hint ${id}-live` : undefined}
+          spellCheck={false}
+          autoCapitalize="off"
+        />
+        <button
+          type="button"
+          className="btn btn-secondary"
+          aria-pressed={visible}
+          aria-controls={id}
+          aria-label={visible ? t("form.hidePassword") : t("form.showPassword")}
+          onClick={() => setVisible((v) => !v)}
+        >
+          {visible ? t("form.hide") : t("form.show")}
+        </button>
+      </div>
+      {isNew ? (
+        <p className="hint" id={`${id}-live`} aria-live="polite">
+          {value.length > 0 && missing > 0 ? t("form.passwordTooShortLive", { count: missing }) : ""}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function SubmitButton({ busy, children }: { busy: boolean; children: ReactNode }) {
+  const { t } = useI18n();
+  return (
+    <button type="submit" className="btn btn-primary" disabled={busy} aria-busy={busy}>
+      {busy ? t("form.sending") : children}
+    </button>
+  );
+}
+
+export function Spinner({ label }: { label: string }) {
+  return (
+    <p className="loading" role="status">
+      {label}
+    </p>
+  );
+}
+
+/** Six-digit TOTP input: numeric keyboard on phones, one-time-code autofill. */
+export function TotpField({ value, onChange }: { value: string; onChange(value: string): void }) {
+  const { t } = useI18n();
+  return (
+    <Field
+      label={t("form.totpCode")}
+      hint={t("form.totpCodeHint")}
+      value={value}
+      onChange={(event) => onChange(event.target.value.replace(/\D/g, "").slice(0, 6))}
+      inputMode="numeric"
+      autoComplete="one-time-code"
+      pattern="[0-9]{6}"
+      maxLength={6}
+      required
+      name="totp"
+    />
+  );
+}
+
+export function RecoveryCodeField({ value, onChange }: { value: string; onChange(value: string): void }) {
+  const { t } = useI18n();
+  return (
+    <Field
+      label={t("form.recoveryCode")}
+      hint={t("form.recoveryCodeHint")}
+      value={value}
+      onChange={(event) => onChange(event.target.value)}
+      autoComplete="off"
+      spellCheck={false}
+      autoCapitalize="off"
+      required
+      name="recovery-code"
+    />
+  );
+}

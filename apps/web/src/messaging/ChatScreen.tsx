@@ -1,0 +1,349 @@
+import type { Conversation } from "@confrere/protocol";
+import type { DeliveryState, StoredMessage } from "@confrere/sdk";
+import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
+import { PaperclipIcon } from "../components/icons.tsx";
+import { Alert } from "../components/ui.tsx";
+import { useI18n } from "../i18n/i18n.tsx";
+import { describeError } from "../lib/errors.ts";
+import { Link } from "../lib/router.tsx";
+import { useSession } from "../session.tsx";
+import { formatSize, isSendable, MAX_ATTACHMENT_BYTES, makeThumbnail } from "./attachments.ts";
+import { MessageBody } from "./MessageBody.tsx";
+import { isShown, useMessaging } from "./messaging-context.tsx";
+
+interface Pending {
+  localId: string;
+  label: string;
+  sentAt: number;
+}
+
+/** How long "X écrit…" stays without a new typing frame (clients send one every few seconds). */
+const TYPING_SHOWN_MS = 5_000;
+const TYPING_SENT_EVERY_MS = 3_000;
+
+function dayKey(at: number): string {
+  const d = new Date(at);
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+}
+
+export function ChatScreen({ conversationId }: { conversationId: string }) {
+  const { t, formatDate } = useI18n();
+  const { account } = useSession();
+  const { client, conversations, markSeen, seenUpTo } = useMessaging();
+  const summary = conversations?.find((c) => c.conversation.id === conversationId) ?? null;
+  const [conversation, setConversation] = useState<Conversation | null>(summary?.conversation ?? null);
+  const [messages, setMessages] = useState<StoredMessage[] | null>(null);
+  const [pending, setPending] = useState<Pending[]>([]);
+  const [typing, setTyping] = useState<string | null>(null);
+  const [text, setText] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const end = useRef<HTMLDivElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const lastTypingSent = useRef(0);
+  const me = account?.id ?? "";
+  const others = conversation?.members.filter((m) => m.userId !== me) ?? [];
+  const title = others.map((m) => m.displayName).join(", ") || summary?.title || "";
+
+  const loadMessages = useCallback(async () => {
+    setMessages((await client.messages(conversationId)).filter(isShown));
+  }, [client, conversationId]);
+  const loadConversation = useCallback(async () => {
+    setConversation((await client.api.conversation(conversationId)).conversation);
+  }, [client, conversationId]);
+
+  useEffect(() => {
+    void loadMessages().catch((e) => setError(describeError(e, t)));
+    void loadConversation().catch((e) => setError(describeError(e, t)));
+  }, [loadMessages, loadConversation, t]);
+
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
+  useEffect(() => {
+    if (title) document.title = `${title} · ${t("app.name")}`;
+  }, [title, t]);
+
+  // Live updates: new messages, edits and receipts, delivery positions, typing.
+  useEffect(() => {
+    let typingTimer: ReturnType<typeof setTimeout> | null = null;
+    const offs = [
+      client.events.on("message", (m) => {
+        if (m.conversationId !== conversationId) return;
+        setTyping(null);
+        void loadMessages();
+      }),
+      client.events.on("update", (m) => {
+        if (m.conversationId === conversationId) void loadMessages();
+      }),
+      client.events.on("conversation", (e) => {
+        if (e.conversationId === conversationId) void loadConversation();
+      }),
+      client.events.on("delivery", (e) => {
+        if (e.conversationId !== conversationId) return;
+        setConversation((c) =>
+          c
+            ? {
+                ...c,
+                members: c.members.map((m) =>
+                  m.userId === e.userId ? { ...m, deliveredSeq: Math.max(m.deliveredSeq, e.seq) } : m,
+                ),
+              }
+            : c,
+        );
+      }),
+      client.events.on("typing", (e) => {
+        if (e.conversationId !== conversationId || e.userId === me) return;
+        const name = conversation?.members.find((m) => m.userId === e.userId)?.displayName;
+        setTyping(name ?? t("messages.unknownPerson"));
+        if (typingTimer) clearTimeout(typingTimer);
+        typingTimer = setTimeout(() => setTyping(null), TYPING_SHOWN_MS);
+      }),
+    ];
+    return () => {
+      if (typingTimer) clearTimeout(typingTimer);
+      for (const off of offs) off();
+    };
+  }, [client, conversationId, conversation, me, loadMessages, loadConversation, t]);
+
+  // What is on screen counts as read: an (encrypted) read receipt, and the unread badge clears.
+  useEffect(() => {
+    if (!messages?.length) return;
+    let cancelled = false;
+    const acknowledge = async () => {
+      if (document.visibilityState !== "visible") return;
+      const seen = await seenUpTo(conversationId);
+      const fresh = messages.filter((m) => m.senderUserId !== me && m.seq > seen);
+      const top = messages[messages.length - 1]!.seq;
+      if (cancelled) return;
+      await markSeen(conversationId, top);
+      if (fresh.length)
+        await client
+          .markRead(
+            conversationId,
+            fresh.map((m) => m.id),
+          )
+          .catch(() => {});
+    };
+    void acknowledge();
+    document.addEventListener("visibilitychange", acknowledge);
+    return () => {
+      cancelled = true;
+      document.removeEventListener("visibilitychange", acknowledge);
+    };
+  }, [messages, client, conversationId, me, markSeen, seenUpTo]);
+
+  const count = (messages?.length ?? 0) + pending.length;
+  useEffect(() => {
+    if (count > 0) end.current?.scrollIntoView({ block: "end" });
+  }, [count]);
+
+  async function track(label: string, send: () => Promise<unknown>): Promise<boolean> {
+    const localId = crypto.randomUUID();
+    setPending((list) => [...list, { localId, label, sentAt: Date.now() }]);
+    setError(null);
+    try {
+      await send();
+      await loadMessages();
+      return true;
+    } catch (caught) {
+      setError(describeError(caught, t));
+      return false;
+    } finally {
+      setPending((list) => list.filter((p) => p.localId !== localId));
+    }
+  }
+
+  async function submit(event?: FormEvent) {
+    event?.preventDefault();
+    const body = text.trim();
+    if (!body) return;
+    setText("");
+    if (!(await track(body, () => client.sendText(conversationId, body)))) setText(body);
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    // Enter sends, Shift+Enter makes a new line (as in every messenger); not while composing (IME).
+    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      void submit();
+    }
+  }
+
+  function onType(value: string) {
+    setText(value);
+    const now = Date.now();
+    if (value && now - lastTypingSent.current > TYPING_SENT_EVERY_MS) {
+      lastTypingSent.current = now;
+      client.typing(conversationId);
+    }
+  }
+
+  async function attach(file: File | undefined) {
+    if (fileInput.current) fileInput.current.value = "";
+    if (!file) return;
+    if (!isSendable(file)) return setError(t("messages.fileType"));
+    if (file.size > MAX_ATTACHMENT_BYTES)
+      return setError(t("messages.fileTooLarge", { size: formatSize(MAX_ATTACHMENT_BYTES, "fr") }));
+    await track(t("messages.attachment", { name: file.name }), async () => {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const thumbnail = file.type.startsWith("image/") ? await makeThumbnail(file) : undefined;
+      await client.sendFile(conversationId, {
+        bytes,
+        fileName: file.name,
+        mimeType: file.type,
+        ...(thumbnail ? { thumbnail } : {}),
+      });
+    });
+  }
+
+  const rows: Array<{ day: string; label: string } | { message: StoredMessage } | { pending: Pending }> = [];
+  let lastDay = "";
+  const today = dayKey(Date.now());
+  const yesterday = dayKey(Date.now() - 86_400_000);
+  const pushDay = (at: number) => {
+    const key = dayKey(at);
+    if (key === lastDay) return;
+    lastDay = key;
+    const label =
+      key === today
+        ? t("messages.today")
+        : key === yesterday
+          ? t("messages.yesterday")
+          : formatDate(at, "day");
+    rows.push({ day: key, label });
+  };
+  for (const message of messages ?? []) {
+    pushDay(message.sentAt);
+    rows.push({ message });
+  }
+  for (const p of pending) {
+    pushDay(p.sentAt);
+    rows.push({ pending: p });
+  }
+
+  return (
+    <section className="chat" aria-labelledby="chat-title">
+      <header className="chat-header">
+        <Link to="/" className="chat-back">
+          <span aria-hidden="true">←</span> {t("messages.back")}
+        </Link>
+        <h1 id="chat-title" tabIndex={-1} ref={heading}>
+          {title}
+        </h1>
+        <p className="hint">{t("messages.encrypted")}</p>
+      </header>
+      <ol
+        className="messages"
+        role="log"
+        aria-live="polite"
+        aria-label={t("messages.historyLabel", { name: title })}
+      >
+        {rows.map((row) => {
+          if ("day" in row) {
+            return (
+              <li key={`day-${row.day}`} className="day-separator">
+                <span>{row.label}</span>
+              </li>
+            );
+          }
+          if ("pending" in row) {
+            return (
+              <li
+                key={row.pending.localId}
+                className="message mine"
+                data-testid="message"
+                data-state="sending"
+              >
+                <div className="bubble">
+                  <p className="message-text">{row.pending.label}</p>
+                  <p className="message-meta">
+                    <time>{formatDate(row.pending.sentAt, "time")}</time>
+                    <Ticks state="sending" />
+                  </p>
+                </div>
+              </li>
+            );
+          }
+          const { message } = row;
+          const mine = message.senderUserId === me;
+          const state = mine && conversation ? client.deliveryState(message, conversation) : null;
+          const sender = conversation?.members.find((m) => m.userId === message.senderUserId)?.displayName;
+          return (
+            <li
+              key={message.id}
+              className={mine ? "message mine" : "message theirs"}
+              data-testid="message"
+              data-state={state ?? undefined}
+            >
+              <div className="bubble">
+                <span className="visually-hidden">
+                  {mine ? t("messages.mine", { text: "" }) : `${sender ?? ""} : `}
+                </span>
+                <MessageBody message={message} />
+                <p className="message-meta">
+                  <time dateTime={new Date(message.sentAt).toISOString()}>
+                    {formatDate(message.sentAt, "time")}
+                  </time>
+                  {state ? <Ticks state={state} /> : null}
+                </p>
+              </div>
+            </li>
+          );
+        })}
+      </ol>
+      <div ref={end} />
+      <p className="typing" aria-live="polite">
+        {typing ? t("messages.typing", { name: typing }) : ""}
+      </p>
+      {error ? <Alert kind="error">{error}</Alert> : null}
+      <form className="composer" onSubmit={submit}>
+        <input
+          ref={fileInput}
+          type="file"
+          accept="image/*,application/pdf"
+          className="visually-hidden"
+          tabIndex={-1}
+          aria-hidden="true"
+          onChange={(event) => void attach(event.target.files?.[0])}
+          data-testid="file-input"
+        />
+        <button
+          type="button"
+          className="btn btn-secondary btn-icon"
+          onClick={() => fileInput.current?.click()}
+          aria-label={t("messages.attach")}
+          title={t("messages.attach")}
+        >
+          <PaperclipIcon />
+        </button>
+        <label htmlFor="composer-text" className="visually-hidden">
+          {t("messages.composer")}
+        </label>
+        <textarea
+          id="composer-text"
+          value={text}
+          onChange={(event) => onType(event.target.value)}
+          onKeyDown={onKeyDown}
+          placeholder={t("messages.composerPlaceholder")}
+          rows={1}
+          maxLength={20_000}
+        />
+        <button type="submit" className="btn btn-primary" disabled={!text.trim()}>
+          {t("messages.send")}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function Ticks({ state }: { state: DeliveryState }) {
+  const { t } = useI18n();
+  const label = t(`messages.state.${state}`);
+  const marks = state === "sending" ? "◷" : state === "sent" ? "✓" : "✓✓";
+  return (
+    <span className={`ticks ticks-${state}`} role="img" aria-label={label} title={label}>
+      {marks}
+    </span>
+  );
+}

@@ -1,0 +1,63 @@
+import { useState } from "react";
+import { Alert, Page, Spinner } from "../components/ui.tsx";
+import { useI18n } from "../i18n/i18n.tsx";
+import { describeError } from "../lib/errors.ts";
+import { Link, useLocation } from "../lib/router.tsx";
+import { useSession } from "../session.tsx";
+import { ChatScreen } from "./ChatScreen.tsx";
+import { ConversationList } from "./ConversationList.tsx";
+import { MessagingProvider, type MessagingStage } from "./messaging-context.tsx";
+
+/**
+ * The messaging part of the app, in its own chunk with the MLS code: `/` lists conversations,
+ * `/conversations/:id` opens one (side by side on wide screens, one at a time on phones).
+ */
+export default function MessagingApp() {
+  const { t } = useI18n();
+  const { account } = useSession();
+  const { path } = useLocation();
+  const [stage, setStage] = useState<{ stage: MessagingStage; error?: unknown }>({ stage: "opening" });
+  const openId = /^\/conversations\/([A-Za-z0-9_-]+)$/.exec(path)?.[1] ?? null;
+
+  if (account?.state !== "verified") {
+    return (
+      <Page title={t("messages.title")}>
+        <Alert kind="info">{t("messages.identityRequired")}</Alert>
+        <p>
+          <Link to="/profil">{t("nav.profile")}</Link>
+        </p>
+      </Page>
+    );
+  }
+  return (
+    <>
+      {stage.stage === "opening" ? <Spinner label={t("messages.loadingCrypto")} /> : null}
+      {stage.stage === "other-tab" ? (
+        <Page title={t("messages.title")}>
+          <Alert kind="info">{t("messages.otherTab")}</Alert>
+          <button type="button" className="btn btn-primary" onClick={() => window.location.reload()}>
+            {t("messages.reload")}
+          </button>
+        </Page>
+      ) : null}
+      {stage.stage === "failed" ? (
+        <Page title={t("messages.title")}>
+          <Alert kind="error">{describeError(stage.error, t)}</Alert>
+          <button type="button" className="btn btn-primary" onClick={() => window.location.reload()}>
+            {t("messages.reload")}
+          </button>
+        </Page>
+      ) : null}
+      <MessagingProvider onStage={(next, error) => setStage({ stage: next, error })}>
+        <div className={openId ? "messenger has-open" : "messenger"}>
+          <ConversationList openId={openId} />
+          {openId ? (
+            <ChatScreen key={openId} conversationId={openId} />
+          ) : (
+            <div className="chat-placeholder" />
+          )}
+        </div>
+      </MessagingProvider>
+    </>
+  );
+}

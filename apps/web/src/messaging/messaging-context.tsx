@@ -1,0 +1,206 @@
+import type { Conversation } from "@confrere/protocol";
+import {
+  ConfrereClient,
+  getJson,
+  putJson,
+  type StoredMessage,
+  type WebSocketConstructor,
+} from "@confrere/sdk";
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
+import { useSession } from "../session.tsx";
+
+export interface ConversationSummary {
+  conversation: Conversation;
+  title: string;
+  last: StoredMessage | null;
+  unread: number;
+}
+
+interface Messaging {
+  client: ConfrereClient;
+  conversations: ConversationSummary[] | null;
+  reload(): Promise<void>;
+  /** Marks the conversation read up to `seq` on this device (the unread badge). */
+  markSeen(conversationId: string, seq: number): Promise<void>;
+  /** Up to where this device has shown (and sent read receipts for) the conversation. */
+  seenUpTo(conversationId: string): Promise<number>;
+  /** The display name of a member of any conversation, as the server's roster has it. */
+  nameOf(userId: string): string | null;
+}
+
+export type MessagingStage = "opening" | "ready" | "other-tab" | "failed";
+
+const MessagingContext = createContext<Messaging | null>(null);
+const DEVICE_LOCK = "confrere-device";
+const seenKey = (conversationId: string) => `web/seen/${conversationId}`;
+
+/** Messages worth a line in the list: not receipts, edits or reactions (those change others). */
+export function isShown(message: StoredMessage): boolean {
+  return message.content.type !== "receipt" && message.content.type !== "group-info";
+}
+
+/**
+ * The device's messaging client. Only one tab may run it (a Web Lock): two clients applying the
+ * same MLS log to one stored state would each advance the epoch and break it (E2EE.md, trap 5).
+ */
+export function MessagingProvider({
+  children,
+  onStage,
+}: {
+  children: ReactNode;
+  onStage(stage: MessagingStage, error?: unknown): void;
+}) {
+  const { store, fetch, setMessagingTeardown, account } = useSession();
+  const [client, setClient] = useState<ConfrereClient | null>(null);
+  const [conversations, setConversations] = useState<ConversationSummary[] | null>(null);
+  const names = useRef(new Map<string, string>());
+  const stageRef = useRef(onStage);
+  stageRef.current = onStage;
+
+  useEffect(() => {
+    if (!store) return;
+    let stopped = false;
+    let release: (() => void) | null = null;
+    let running: ConfrereClient | null = null;
+
+    async function start() {
+      const created = new ConfrereClient({
+        baseUrl: window.location.origin,
+        store: store!,
+        WebSocket: window.WebSocket as unknown as WebSocketConstructor,
+        fetch,
+      });
+      if (!(await created.restore())) throw new Error("messaging: no session on this device");
+      await created.ensureDevice();
+      if (stopped) return;
+      running = created;
+      setMessagingTeardown(() => created.disconnect());
+      created.connect();
+      await created.sync().catch(() => {});
+      if (stopped) return;
+      setClient(created);
+      stageRef.current("ready");
+    }
+
+    const locks = (navigator as { locks?: LockManager }).locks;
+    const run = async () => {
+      try {
+        await start();
+      } catch (error) {
+        if (!stopped) stageRef.current("failed", error);
+      }
+    };
+    if (locks) {
+      void locks.request(DEVICE_LOCK, { ifAvailable: true }, async (lock) => {
+        if (!lock) {
+          stageRef.current("other-tab");
+          return;
+        }
+        await run();
+        // Held until this screen goes away.
+        await new Promise<void>((resolve) => {
+          release = resolve;
+          if (stopped) resolve();
+        });
+      });
+    } else void run();
+
+    return () => {
+      stopped = true;
+      running?.disconnect();
+      setMessagingTeardown(null);
+      release?.();
+    };
+  }, [store, fetch, setMessagingTeardown]);
+
+  const reload = useCallback(async () => {
+    if (!client || !account) return;
+    const list = await client.conversations();
+    const summaries: ConversationSummary[] = [];
+    for (const conversation of list) {
+      for (const member of conversation.members) names.current.set(member.userId, member.displayName);
+      const others = conversation.members.filter((m) => m.userId !== account.id);
+      const messages = (await client.messages(conversation.id)).filter(isShown);
+      const seen = (store ? await getJson<number>(store, seenKey(conversation.id)) : null) ?? 0;
+      summaries.push({
+        conversation,
+        title: others.map((m) => m.displayName).join(", ") || account.displayName,
+        last: messages[messages.length - 1] ?? null,
+        unread: messages.filter((m) => m.senderUserId !== account.id && m.seq > seen).length,
+      });
+    }
+    summaries.sort(
+      (a, b) => (b.last?.sentAt ?? b.conversation.createdAt) - (a.last?.sentAt ?? a.conversation.createdAt),
+    );
+    setConversations(summaries);
+  }, [client, account, store]);
+
+  useEffect(() => {
+    if (!client) return;
+    void reload();
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const soon = () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void reload(), 150);
+    };
+    const offs = [
+      client.events.on("message", soon),
+      client.events.on("conversation", soon),
+      client.events.on("update", soon),
+    ];
+    return () => {
+      if (timer) clearTimeout(timer);
+      for (const off of offs) off();
+    };
+  }, [client, reload]);
+
+  const markSeen = useCallback(
+    async (conversationId: string, seq: number) => {
+      if (!store) return;
+      const seen = (await getJson<number>(store, seenKey(conversationId))) ?? 0;
+      if (seq <= seen) return;
+      await putJson(store, seenKey(conversationId), seq);
+      setConversations(
+        (list) => list?.map((s) => (s.conversation.id === conversationId ? { ...s, unread: 0 } : s)) ?? null,
+      );
+    },
+    [store],
+  );
+
+  const seenUpTo = useCallback(
+    async (conversationId: string) =>
+      store ? ((await getJson<number>(store, seenKey(conversationId))) ?? 0) : 0,
+    [store],
+  );
+
+  const value = useMemo<Messaging | null>(
+    () =>
+      client
+        ? {
+            client,
+            conversations,
+            reload,
+            markSeen,
+            seenUpTo,
+            nameOf: (userId) => names.current.get(userId) ?? null,
+          }
+        : null,
+    [client, conversations, reload, markSeen, seenUpTo],
+  );
+  return value ? <MessagingContext.Provider value={value}>{children}</MessagingContext.Provider> : null;
+}
+
+export function useMessaging(): Messaging {
+  const value = useContext(MessagingContext);
+  if (!value) throw new Error("useMessaging: inside <MessagingProvider> only");
+  return value;
+}
