@@ -1,10 +1,18 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { connectDevice, eventually, startTestServer, type TestServer, type TestUser } from "@confrere/dev-env";
+import {
+  connectDevice,
+  eventually,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from "@confrere/dev-env";
 import type { ConfrereClient } from "@confrere/sdk";
 
 async function texts(client: ConfrereClient, conversationId: string): Promise<string[]> {
-  return (await client.messages(conversationId)).flatMap((m) => (m.content.type === "text" ? [m.content.text] : []));
+  return (await client.messages(conversationId)).flatMap((m) =>
+    m.content.type === "text" ? [m.content.text] : [],
+  );
 }
 
 async function hasText(client: ConfrereClient, conversationId: string, text: string): Promise<boolean> {
@@ -18,7 +26,8 @@ describe("groups, devices, races and catch-up", () => {
   before(async () => {
     server = await startTestServer();
     users = [];
-    for (const name of ["Dr Anne", "Dr Basile", "Dr Chloé", "Dr Denis"]) users.push(await server.createUser({ verified: true, name }));
+    for (const name of ["Dr Anne", "Dr Basile", "Dr Chloé", "Dr Denis"])
+      users.push(await server.createUser({ verified: true, name }));
   });
   after(async () => {
     for (const client of clients) client.disconnect();
@@ -48,7 +57,10 @@ describe("groups, devices, races and catch-up", () => {
     await eventually(() => hasText(c, groupId, "Merci !"), "Chloé reads Basile");
 
     // Only admins add people.
-    await assert.rejects(b.addMembers(groupId, [denis.userId]), (e: { code: string }) => e.code === "NOT_AN_ADMIN");
+    await assert.rejects(
+      b.addMembers(groupId, [denis.userId]),
+      (e: { code: string }) => e.code === "NOT_AN_ADMIN",
+    );
     await a.addMembers(groupId, [denis.userId]);
     await a.sendText(groupId, "Denis nous rejoint");
     await eventually(() => hasText(d, groupId, "Denis nous rejoint"), "Denis reads after joining");
@@ -88,16 +100,25 @@ describe("groups, devices, races and catch-up", () => {
       return conversation.devices.some((x) => x.deviceId === phone.deviceId);
     }, "the phone is added to the group");
     await a.sendText(direct, "Après le nouveau téléphone");
-    await eventually(() => hasText(phone, direct, "Après le nouveau téléphone"), "the phone reads new messages");
+    await eventually(
+      () => hasText(phone, direct, "Après le nouveau téléphone"),
+      "the phone reads new messages",
+    );
     await eventually(() => hasText(b, direct, "Après le nouveau téléphone"), "the first device still reads");
-    assert.ok(!(await hasText(phone, direct, "Avant le nouveau téléphone")), "as in Signal, history is not shared");
+    assert.ok(
+      !(await hasText(phone, direct, "Avant le nouveau téléphone")),
+      "as in Signal, history is not shared",
+    );
     // Anne saw Basile gain a device.
     const warnings: unknown[] = [];
     a.events.on("warning", (w) => warnings.push(w));
     // Messages from the phone reach both other devices.
     await phone.sendText(direct, "Envoyé du téléphone");
     await eventually(() => hasText(a, direct, "Envoyé du téléphone"), "Anne reads the phone");
-    await eventually(() => hasText(b, direct, "Envoyé du téléphone"), "Basile's other device reads the phone");
+    await eventually(
+      () => hasText(b, direct, "Envoyé du téléphone"),
+      "Basile's other device reads the phone",
+    );
   });
 
   test("two admins commit at the same time: one wins, the other retries, nobody is lost", async () => {
@@ -107,7 +128,11 @@ describe("groups, devices, races and catch-up", () => {
     const c = await device(chloe, "race-c");
     const d = await device(denis, "race-d");
     const groupId = await a.createGroup("Course", [basile.userId]);
-    await eventually(async () => (await b.api.conversation(groupId)).conversation.devices.some((x) => x.deviceId === b.deviceId), "Basile in");
+    await eventually(
+      async () =>
+        (await b.api.conversation(groupId)).conversation.devices.some((x) => x.deviceId === b.deviceId),
+      "Basile in",
+    );
     await a.api.setMemberRole(groupId, basile.userId, "admin");
     await eventually(() => b.sync().then(() => true), "Basile synced");
     // Both add someone at once.
@@ -131,6 +156,13 @@ describe("groups, devices, races and catch-up", () => {
     const a = await device(anne, "restart-a");
     const b = await device(basile, "restart-b");
     const direct = await a.openDirect(basile.userId);
+    // Both new devices are in the group before Basile's goes offline.
+    await eventually(async () => {
+      await b.sync();
+      const { conversation } = await a.api.conversation(direct);
+      const inGroup = conversation.devices.map((x) => x.deviceId);
+      return inGroup.includes(a.deviceId) && inGroup.includes(b.deviceId);
+    }, "both devices in the group");
     await b.sync();
     b.disconnect();
     for (let i = 1; i <= 5; i++) await a.sendText(direct, `hors ligne ${i}`);
@@ -146,8 +178,14 @@ describe("groups, devices, races and catch-up", () => {
       }, "send after restart");
     }
     b.connect();
-    await eventually(async () => (await texts(b, direct)).filter((t) => t.startsWith("hors ligne")).length === 8, "all 8 arrive");
+    await eventually(
+      async () => (await texts(b, direct)).filter((t) => t.startsWith("hors ligne")).length === 8,
+      "all 8 arrive",
+    );
     const got = (await texts(b, direct)).filter((t) => t.startsWith("hors ligne"));
-    assert.deepEqual(got, Array.from({ length: 8 }, (_, i) => `hors ligne ${i + 1}`));
+    assert.deepEqual(
+      got,
+      Array.from({ length: 8 }, (_, i) => `hors ligne ${i + 1}`),
+    );
   });
 });

@@ -41,6 +41,7 @@ export {
   type ProcessedMessage,
 } from "./mls.ts";
 export { DEFAULT_CIPHER_SUITE, type GroupMember, type MlsCipherSuiteName } from "./mls-codec.ts";
+export { frameOpaqueApplicationMessage } from "./opaque.ts";
 export {
   computeSafetyCode,
   deviceFingerprint,

@@ -356,7 +356,7 @@ export class ConfrereClient {
    * people who left or devices that were revoked. Any member may do it; the server checks who may
    * do what, and the first commit for an epoch wins.
    */
-  private async reconcileUnlocked(conversationId: string): Promise<void> {
+  private async reconcileUnlocked(conversationId: string, scope: "all" | "own" = "all"): Promise<void> {
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
       const group = await this.loadGroup(conversationId);
       if (!group) return;
@@ -368,9 +368,12 @@ export class ConfrereClient {
       const inGroupIds = new Set(inGroup.map((m) => m.deviceId));
       const missingUsers = [
         ...new Set(announced.filter((d) => !inGroupIds.has(d.deviceId)).map((d) => d.userId)),
-      ];
+      ].filter((userId) => scope === "all" || userId === this.userId);
       const announcedIds = new Set(announced.map((d) => d.deviceId));
-      const toRemove = inGroup.filter((m) => m.deviceId !== this.deviceId && !announcedIds.has(m.deviceId));
+      const toRemove =
+        scope === "all"
+          ? inGroup.filter((m) => m.deviceId !== this.deviceId && !announcedIds.has(m.deviceId))
+          : [];
       if (missingUsers.length === 0 && toRemove.length === 0) return;
 
       const claimed = missingUsers.length
@@ -495,7 +498,7 @@ export class ConfrereClient {
   ): Promise<StoredMessage> {
     return this.mutex.run(async () => {
       for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
-        const group = await this.loadGroup(conversationId);
+        const group = await this.awaitGroup(conversationId);
         if (!group) {
           throw new ConfrereError(
             ErrorCode.NOT_A_MEMBER,
@@ -536,6 +539,21 @@ export class ConfrereClient {
     });
   }
 
+  /**
+   * A device new to a conversation waits for another member's device to add it (a few seconds at
+   * most when one is online), picking up the Welcome as soon as it exists.
+   */
+  private async awaitGroup(conversationId: string): Promise<MlsGroup | null> {
+    for (let wait = 0; wait < 20; wait++) {
+      const group = await this.loadGroup(conversationId);
+      if (group) return group;
+      await this.joinFromWelcomes();
+      if (await this.loadGroup(conversationId)) continue;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return null;
+  }
+
   // Receiving ------------------------------------------------------------------------------------
 
   /** Fetches and applies everything new: Welcomes, then each conversation's log from its position. */
@@ -557,23 +575,22 @@ export class ConfrereClient {
         await this.catchUpConversation(conversation.id);
     }
     for (const conversation of conversations) {
-      if (this.isReconciler(conversation)) await this.reconcileUnlocked(conversation.id);
+      const scope = this.reconcileScope(conversation);
+      if (scope) await this.reconcileUnlocked(conversation.id, scope);
     }
     await this.replenishKeyPackages();
   }
 
-  /** Who fills gaps in a group: a member's own device for its siblings, else the lowest leaf. */
-  private isReconciler(conversation: Conversation): boolean {
-    const mine = conversation.devices.find((d) => d.deviceId === this.deviceId);
-    if (!mine) return false;
+  /** Who fills gaps in a group: the lowest leaf for everyone, each device for its own siblings. */
+  private reconcileScope(conversation: Conversation): "all" | "own" | null {
+    if (!conversation.devices.some((d) => d.deviceId === this.deviceId)) return null;
     const memberIds = new Set(conversation.members.map((m) => m.userId));
     const lowest = conversation.devices
       .filter((d) => memberIds.has(d.userId))
       .sort((a, b) => a.leafIndex - b.leafIndex)[0];
-    return (
-      lowest?.deviceId === this.deviceId ||
-      conversation.devices.filter((d) => d.userId === this.userId).length === 1
-    );
+    // One device fills every gap, so members don't race each other with commits for the same
+    // newcomers; every other device only brings in its own user's new devices.
+    return lowest?.deviceId === this.deviceId ? "all" : "own";
   }
 
   private async joinFromWelcomes(): Promise<void> {
