@@ -59,7 +59,7 @@ describe(`migrations on ${testStore()}`, () => {
         .values({ id: "d1", user_id: "u1", name: "Poste", created_at: 1, last_seen_at: 1, revoked_at: null })
         .execute();
 
-      assert.deepEqual((await migrate(handle, "0002-audit")), ["0002-audit"]);
+      assert.deepEqual(await migrate(handle, "0002-audit"), ["0002-audit"]);
       const user = await handle.db
         .selectFrom("users")
         .selectAll()
@@ -89,7 +89,12 @@ describe(`migrations on ${testStore()}`, () => {
       });
       const down = await migrator.migrateTo(NO_MIGRATIONS);
       assert.equal(down.error, undefined);
-      assert.deepEqual(await migrate(handle), ["0001-accounts", "0002-audit", "0003-directory", "0004-messaging"]);
+      assert.deepEqual(await migrate(handle), [
+        "0001-accounts",
+        "0002-audit",
+        "0003-directory",
+        "0004-messaging",
+      ]);
     } finally {
       await handle.close();
     }

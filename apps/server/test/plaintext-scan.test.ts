@@ -42,7 +42,11 @@ describe("the server holds no plaintext", () => {
       const conversationId = await a.openDirect(bob.userId);
       await a.sendText(conversationId, `Patient vu ce matin : ${needle}`);
       const group = await a.createGroup(`Groupe ${needle}`, [bob.userId]);
-      const file = await b.sendFile(conversationId, { bytes: fileBytes, fileName, mimeType: "application/pdf" });
+      const file = await b.sendFile(conversationId, {
+        bytes: fileBytes,
+        fileName,
+        mimeType: "application/pdf",
+      });
       await a.sendText(group, `${needle} en groupe`);
       await eventually(async () => a.findMessage(conversationId, file.id), "Alice gets the file");
       assert.ok(Buffer.from((await a.downloadAttachment(conversationId, file.id)).bytes).equals(fileBytes));
@@ -57,19 +61,28 @@ describe("the server holds no plaintext", () => {
       assert.ok(files.some((f) => f.endsWith("server.log")));
       // Control: the scan does see what the server legitimately holds (an account's e-mail).
       const everything = Buffer.concat(await Promise.all(files.map((f) => fs.readFile(f))));
-      if (server.store === "sqlite") assert.ok(everything.includes(Buffer.from(alice.email)), "the scan reads the database files");
+      if (server.store === "sqlite")
+        assert.ok(everything.includes(Buffer.from(alice.email)), "the scan reads the database files");
       for (const file of files) {
         const content = await fs.readFile(file);
-        for (const n of needles) assert.ok(!content.includes(n), `${path.relative(server.dataDir, file)} holds plaintext`);
+        for (const n of needles)
+          assert.ok(!content.includes(n), `${path.relative(server.dataDir, file)} holds plaintext`);
       }
       if (server.store === "postgres") {
         const tables = await sql<{ table_name: string }>`
-          select table_name from information_schema.tables where table_schema = ${server.schema}`.execute(server.server.ctx.db);
+          select table_name from information_schema.tables where table_schema = ${server.schema}`.execute(
+          server.server.ctx.db,
+        );
         for (const { table_name } of tables.rows) {
-          const rows = await sql<{ t: string }>`select row_to_json(x)::text as t from ${sql.table(table_name)} x`.execute(server.server.ctx.db);
+          const rows = await sql<{
+            t: string;
+          }>`select row_to_json(x)::text as t from ${sql.table(table_name)} x`.execute(server.server.ctx.db);
           const dump = rows.rows.map((r) => r.t).join("\n");
           for (const n of needles) {
-            assert.ok(!dump.includes(n.toString("utf8")) && !dump.includes(n.toString("hex")), `table ${table_name} holds plaintext`);
+            assert.ok(
+              !dump.includes(n.toString("utf8")) && !dump.includes(n.toString("hex")),
+              `table ${table_name} holds plaintext`,
+            );
           }
         }
       }

@@ -35,7 +35,8 @@ export type AuditAction =
   | "password.changed"
   | "password.reset_requested"
   | "password.reset_completed"
-  | "setup.first_operator_created";
+  | "setup.first_operator_created"
+  | "directory.imported";
 
 export interface AuditEventInput {
   action: AuditAction;

@@ -1,6 +1,7 @@
 import { ConfrereError } from "@confrere/protocol";
 import { ConfigError } from "../config.ts";
 import { runAuditVerify } from "./audit-verify.ts";
+import { runDirectoryImport } from "./directory-import.ts";
 import { UsageError } from "./flags.ts";
 import { runMigrate } from "./migrate.ts";
 import { runStart } from "./start.ts";
@@ -13,6 +14,7 @@ Usage:
   confrere-server migrate               apply pending database migrations
   confrere-server audit verify          check the audit trail's hash chain
   confrere-server user create --email E --password-stdin [--name "Dr X"] [--operator] [--verified] [--json]
+  confrere-server directory import FILE... [--json] [--deactivate-missing|--no-deactivate-missing]
 
 Configuration comes from environment variables (see README.md).`;
 
@@ -34,6 +36,12 @@ async function main(argv: string[]): Promise<number> {
       if (sub !== "create")
         throw new UsageError(`user: unknown subcommand "${sub ?? ""}" (expected: create)`);
       return runUserCreate(more);
+    }
+    case "directory": {
+      const [sub, ...more] = rest;
+      if (sub !== "import")
+        throw new UsageError(`directory: unknown subcommand "${sub ?? ""}" (expected: import)`);
+      return runDirectoryImport(more);
     }
     case "help":
     case "--help":

@@ -1,0 +1,724 @@
+/**
+ * Imports an Annuaire Santé extraction into the directory tables, in constant memory:
+ *
+ * 1. **Stage.** The files are streamed with `readAnnuaire`; every good row goes, as a small JSON
+ *    array, into a temporary table of this connection (multi-row inserts, a few thousand rows per
+ *    transaction). Bad rows are reported and counted. A file that cannot be read at all (missing
+ *    column, …) stops the import here, before anything of the directory is touched.
+ * 2. **Merge.** The staged rows are read back in national-id order, a page at a time, so each
+ *    person's rows come together however the file ordered them (and savoir-faire rows of the
+ *    newer layout meet the practice rows they complete). For each person, the content hash of
+ *    everything the directory keeps is compared with the stored one: equal → only "seen in this
+ *    import" is written; different → the person's row is upserted and their practice situations,
+ *    specialties and search document are replaced; unknown → inserted. One transaction per page.
+ * 3. **Deactivate.** When the import looks complete (or `--deactivate-missing`), active
+ *    professionals not seen in this import are marked inactive and passed to
+ *    `onProfessionalsDeactivated`.
+ *
+ * Re-importing the same files changes nothing (0 new, 0 updated). A crash in step 2 leaves a mix
+ * of old and new rows; importing again finishes the job.
+ */
+import { access, constants } from "node:fs/promises";
+import path from "node:path";
+import type { AppContext } from "../context.ts";
+import type { AnnuaireFileSummary, AnnuaireRowRejection } from "./annuaire-records.ts";
+import {
+  buildProfessional,
+  type EstablishmentContent,
+  type ProfessionalContent,
+  stageRecord,
+} from "./directory-content.ts";
+import { onProfessionalsDeactivated } from "./directory-hooks.ts";
+import { type DirectorySql, type SqlValue, withDedicatedConnection } from "./directory-sql.ts";
+import { readAnnuaire } from "./read-annuaire.ts";
+
+/** Staged rows per insert transaction. */
+const STAGING_BATCH_ROWS = 5000;
+/** Staged rows merged per transaction (whole persons only). */
+const MERGE_PAGE_ROWS = 5000;
+/** Professionals deactivated per transaction (and per call of the hook). */
+const DEACTIVATION_BATCH = 1000;
+/** Establishments whose id and hash are remembered during an import (a hospital appears thousands of times). */
+const ESTABLISHMENT_CACHE_SIZE = 20_000;
+/**
+ * When is an import "complete" enough to deactivate the professionals it does not list? A
+ * truncated download or the wrong file must not deactivate half the directory. These thresholds
+ * are a judgement, not an ANS rule: change them here.
+ */
+const COMPLETE_MIN_SEEN_SHARE = 0.9;
+const COMPLETE_MAX_REJECTED_SHARE = 0.01;
+/**
+ * An import still marked running after this long was killed without a chance to say so (an
+ * interrupted one marks itself failed): a new one may start, and marks it failed.
+ */
+const RUNNING_IMPORT_STALE_MS = 60 * 60 * 1000;
+/** Rejections kept in the summary (all are counted, and all go to `onRejection`). */
+const SUMMARY_REJECTIONS = 100;
+
+export class DirectoryImportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DirectoryImportError";
+  }
+}
+
+export interface DirectoryImportProgress {
+  readonly phase: "reading" | "writing" | "deactivating";
+  /** Rows read so far (reading), or staged rows merged so far (writing), or professionals deactivated. */
+  readonly done: number;
+  /** Rows to merge (writing); `null` while reading. */
+  readonly total: number | null;
+}
+
+export interface DirectoryImportOptions {
+  /**
+   * `true`: deactivate the professionals missing from this import; `false`: never; `"auto"`
+   * (default): only when the import looks complete (see COMPLETE_MIN_SEEN_SHARE).
+   */
+  readonly deactivateMissing?: boolean | "auto";
+  readonly onRejection?: (rejection: AnnuaireRowRejection) => void;
+  readonly onProgress?: (progress: DirectoryImportProgress) => void;
+  /** Things the operator should know that do not stop the import. */
+  readonly onWarning?: (message: string) => void;
+  /** Stops the import between two batches (the import is then marked failed). */
+  readonly signal?: AbortSignal;
+}
+
+export interface DirectoryImportSummary {
+  readonly importId: number;
+  readonly sources: readonly string[];
+  /** Data rows read (header excluded), rejected ones included. */
+  readonly rowsRead: number;
+  readonly rowsRejected: number;
+  readonly professionals: {
+    readonly new: number;
+    readonly updated: number;
+    readonly unchanged: number;
+    readonly deactivated: number;
+  };
+  readonly deactivation: { readonly done: boolean; readonly reason: string };
+  readonly durationMs: number;
+  /** The first rejections (all of them were counted). */
+  readonly rejections: readonly Pick<AnnuaireRowRejection, "source" | "line" | "code" | "reason">[];
+}
+
+interface StoredProfessional {
+  id: number;
+  national_id: string;
+  content_hash: string;
+  is_active: number;
+}
+
+/**
+ * Imports `files` (`.txt` extraction files and/or `.zip` archives) into the directory.
+ *
+ * @throws AnnuaireImportError when a file cannot be read (nothing is imported), and
+ *   DirectoryImportError when another import is running or a file is missing.
+ */
+export async function importDirectory(
+  ctx: AppContext,
+  files: readonly string[],
+  options: DirectoryImportOptions = {},
+): Promise<DirectoryImportSummary> {
+  const started = performance.now();
+  if (files.length === 0) throw new DirectoryImportError("importDirectory: give at least one file");
+  for (const file of files) {
+    try {
+      await access(file, constants.R_OK);
+    } catch (error) {
+      throw new DirectoryImportError(
+        `importDirectory: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
+    }
+  }
+  const sources = files.map((file) => path.basename(file));
+  const importId = await beginImport(ctx, sources);
+  const warn = options.onWarning ?? (() => {});
+  try {
+    const summary = await withDedicatedConnection(ctx.db, ctx.database.kind, async (run) => {
+      try {
+        return await importOnConnection(ctx, run, importId, files, sources, options, warn, started);
+      } finally {
+        await run.run("drop table if exists directory_staging");
+      }
+    });
+    await ctx.audit.record({
+      action: "directory.imported",
+      targetType: "directory_import",
+      targetId: String(importId),
+      detail: {
+        rowsRead: summary.rowsRead,
+        rowsRejected: summary.rowsRejected,
+        new: summary.professionals.new,
+        updated: summary.professionals.updated,
+        unchanged: summary.professionals.unchanged,
+        deactivated: summary.professionals.deactivated,
+        deactivatedMissing: summary.deactivation.done,
+        durationMs: summary.durationMs,
+      },
+    });
+    return summary;
+  } catch (error) {
+    await ctx.db
+      .updateTable("directory_imports")
+      .set({
+        status: "failed",
+        finished_at: ctx.clock.now(),
+        error: ((error as Error)?.message ?? String(error)).slice(0, 1000),
+      })
+      .where("id", "=", importId)
+      .execute();
+    throw error;
+  }
+}
+
+/** Records the import as running; refuses when another one is. */
+async function beginImport(ctx: AppContext, sources: readonly string[]): Promise<number> {
+  const now = ctx.clock.now();
+  const running = await ctx.db
+    .selectFrom("directory_imports")
+    .select(["id", "started_at"])
+    .where("status", "=", "running")
+    .where("started_at", ">", now - RUNNING_IMPORT_STALE_MS)
+    .executeTakeFirst();
+  if (running) {
+    throw new DirectoryImportError(
+      `importDirectory: import ${running.id} started at ${new Date(running.started_at).toISOString()} is still running; ` +
+        "wait for it to finish (an import killed without stopping is ignored after an hour)",
+    );
+  }
+  await ctx.db
+    .updateTable("directory_imports")
+    .set({
+      status: "failed",
+      finished_at: now,
+      error: "importDirectory: the import stopped without finishing",
+    })
+    .where("status", "=", "running")
+    .execute();
+  const row = await ctx.db
+    .insertInto("directory_imports")
+    .values({
+      started_at: now,
+      finished_at: null,
+      status: "running",
+      sources: JSON.stringify(sources),
+      rows_read: 0,
+      rows_rejected: 0,
+      professionals_new: 0,
+      professionals_updated: 0,
+      professionals_unchanged: 0,
+      professionals_deactivated: 0,
+      deactivated_missing: 0,
+      error: null,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+async function importOnConnection(
+  ctx: AppContext,
+  run: DirectorySql,
+  importId: number,
+  files: readonly string[],
+  sources: readonly string[],
+  options: DirectoryImportOptions,
+  warn: (message: string) => void,
+  started: number,
+): Promise<DirectoryImportSummary> {
+  const isPostgres = run.kind === "postgres";
+  if (!isPostgres) {
+    // This connection only: a 16 MiB page cache, and the WAL checkpointed every 100 MiB instead of
+    // every 4 MiB (indexes written in random order otherwise rewrite the same pages many times).
+    await run.run("pragma cache_size = -16384");
+    await run.run("pragma wal_autocheckpoint = 25000");
+  }
+  await run.run("drop table if exists directory_staging");
+  await run.run(
+    `create temp table directory_staging (national_id text${isPostgres ? ' collate "C"' : ""} not null, seq integer not null, payload text not null)`,
+  );
+
+  // 1. Stage.
+  let rowsRead = 0;
+  let rowsRejected = 0;
+  let hasSpecialties = false;
+  const rejections: DirectoryImportSummary["rejections"][number][] = [];
+  const fileSummaries: AnnuaireFileSummary[] = [];
+  let batch: SqlValue[][] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    await run.transaction((tx) => tx.insert("directory_staging", ["national_id", "seq", "payload"], rows));
+    options.onProgress?.({ phase: "reading", done: rowsRead, total: null });
+  };
+  const items = readAnnuaire(files, {
+    onRejection: (rejection) => {
+      rowsRead++;
+      rowsRejected++;
+      if (rejections.length < SUMMARY_REJECTIONS) {
+        const { source, line, code, reason } = rejection;
+        rejections.push({ source, line, code, reason });
+      }
+      options.onRejection?.(rejection);
+    },
+    onFileEnd: (summary) => {
+      fileSummaries.push(summary);
+      if (summary.invalidUtf8Blocks > 0) {
+        warn(
+          `importDirectory: ${summary.source} holds ${summary.invalidUtf8Blocks} block(s) of invalid UTF-8, read as "\uFFFD"`,
+        );
+      }
+    },
+    onSkippedFile: (source, reason) => warn(`importDirectory: skipped ${source}: ${reason}`),
+  });
+  for await (const item of items) {
+    options.signal?.throwIfAborted();
+    if (item.kind === "rejection") continue;
+    rowsRead++;
+    if (item.kind === "savoir_faire" || item.specialty !== null) hasSpecialties = true;
+    batch.push([item.nationalId, rowsRead, stageRecord(item)]);
+    if (batch.length >= STAGING_BATCH_ROWS) await flush();
+  }
+  await flush();
+  const stagedRows = rowsRead - rowsRejected;
+  const hasPracticeFile = fileSummaries.some((file) => file.kind === "personne_activite");
+  if (!hasPracticeFile) {
+    warn(
+      "importDirectory: no PS_LibreAcces_Personne_activite file was read: savoir-faire rows are only kept " +
+        "for the professionals it lists",
+    );
+  } else if (!hasSpecialties) {
+    warn(
+      "importDirectory: no specialty in this extraction: newer releases keep them in " +
+        "PS_LibreAcces_SavoirFaire_<stamp>.txt, import it together with the Personne_activite file",
+    );
+  }
+  await run.run("create index directory_staging_order on directory_staging (national_id, seq)");
+  if (isPostgres) await run.run("analyze directory_staging");
+
+  // 2. Merge.
+  const activeBefore = Number(
+    (
+      await run.rows<{ n: number | string }>(
+        "select count(*) as n from directory_professionals where is_active = 1",
+      )
+    )[0]?.n ?? 0,
+  );
+  const merger = new Merger(ctx, importId);
+  let after = "";
+  let merged = 0;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    let page = await run.rows<{ national_id: string; payload: string }>(
+      "select national_id, payload from directory_staging where national_id > ? order by national_id, seq limit ?",
+      [after, MERGE_PAGE_ROWS],
+    );
+    if (page.length === 0) break;
+    const lastId = page[page.length - 1]!.national_id;
+    if (page.length === MERGE_PAGE_ROWS) {
+      if (page[0]!.national_id === lastId) {
+        // One person with more rows than a page: read them all.
+        page = await run.rows(
+          "select national_id, payload from directory_staging where national_id = ? order by seq",
+          [lastId],
+        );
+      } else {
+        // The last person may go on in the next page: leave them for it.
+        page = page.filter((row) => row.national_id !== lastId);
+      }
+    }
+    const groups = new Map<string, string[]>();
+    for (const row of page) {
+      const payloads = groups.get(row.national_id);
+      if (payloads) payloads.push(row.payload);
+      else groups.set(row.national_id, [row.payload]);
+    }
+    await run.transaction((tx) => merger.mergePage(tx, groups));
+    after = page[page.length - 1]!.national_id;
+    merged += page.length;
+    options.onProgress?.({ phase: "writing", done: merged, total: stagedRows });
+  }
+  const seen = merger.counts.new + merger.counts.updated + merger.counts.unchanged;
+
+  // 3. Deactivate.
+  const deactivation = decideDeactivation(options.deactivateMissing ?? "auto", {
+    hasPracticeFile,
+    rowsRead,
+    rowsRejected,
+    seen,
+    activeBefore,
+  });
+  let deactivated = 0;
+  if (deactivation.done) {
+    deactivated = await deactivateMissing(ctx, run, importId, (done) =>
+      options.onProgress?.({ phase: "deactivating", done, total: null }),
+    );
+  } else if (options.deactivateMissing !== false) {
+    warn(
+      `importDirectory: professionals missing from this import were not deactivated: ${deactivation.reason}`,
+    );
+  }
+  if (merger.counts.new + merger.counts.updated > 0) {
+    // Establishments no practice situation points to any more (one pass over the situations).
+    await run.run(
+      `delete from directory_establishments where id not in (
+         select establishment_id from directory_practice_situations where establishment_id is not null)`,
+    );
+  }
+  const durationMs = Math.round(performance.now() - started);
+  await ctx.db
+    .updateTable("directory_imports")
+    .set({
+      status: "completed",
+      finished_at: ctx.clock.now(),
+      rows_read: rowsRead,
+      rows_rejected: rowsRejected,
+      professionals_new: merger.counts.new,
+      professionals_updated: merger.counts.updated,
+      professionals_unchanged: merger.counts.unchanged,
+      professionals_deactivated: deactivated,
+      deactivated_missing: deactivation.done ? 1 : 0,
+    })
+    .where("id", "=", importId)
+    .execute();
+  return {
+    importId,
+    sources,
+    rowsRead,
+    rowsRejected,
+    professionals: { ...merger.counts, deactivated },
+    deactivation,
+    durationMs,
+    rejections,
+  };
+}
+
+function decideDeactivation(
+  requested: boolean | "auto",
+  facts: {
+    hasPracticeFile: boolean;
+    rowsRead: number;
+    rowsRejected: number;
+    seen: number;
+    activeBefore: number;
+  },
+): { done: boolean; reason: string } {
+  if (requested === false) return { done: false, reason: "--no-deactivate-missing" };
+  // Without a Personne_activite file nobody is "seen": deactivating would empty the directory.
+  if (!facts.hasPracticeFile) return { done: false, reason: "no Personne_activite file was read" };
+  if (requested === true) return { done: true, reason: "--deactivate-missing" };
+  if (facts.rowsRejected > facts.rowsRead * COMPLETE_MAX_REJECTED_SHARE) {
+    return {
+      done: false,
+      reason: `${facts.rowsRejected} of ${facts.rowsRead} rows were rejected (over ${COMPLETE_MAX_REJECTED_SHARE * 100}%); check the file, or force with --deactivate-missing`,
+    };
+  }
+  if (facts.activeBefore > 0 && facts.seen < facts.activeBefore * COMPLETE_MIN_SEEN_SHARE) {
+    return {
+      done: false,
+      reason: `it lists ${facts.seen} professionals where ${facts.activeBefore} were active (under ${COMPLETE_MIN_SEEN_SHARE * 100}%): it does not look complete; force with --deactivate-missing`,
+    };
+  }
+  return { done: true, reason: "the import looks complete" };
+}
+
+async function deactivateMissing(
+  ctx: AppContext,
+  run: DirectorySql,
+  importId: number,
+  progress: (done: number) => void,
+): Promise<number> {
+  let deactivated = 0;
+  let afterId = 0;
+  for (;;) {
+    const rows = await run.rows<{ id: number; national_id: string }>(
+      `select id, national_id from directory_professionals
+       where id > ? and is_active = 1 and last_seen_import <> ? order by id limit ?`,
+      [afterId, importId, DEACTIVATION_BATCH],
+    );
+    if (rows.length === 0) return deactivated;
+    const ids = rows.map((row) => Number(row.id));
+    await run.forIds(
+      "update directory_professionals set is_active = 0, updated_at = ? where id in $IDS",
+      ids,
+      [ctx.clock.now()],
+    );
+    await onProfessionalsDeactivated(
+      ctx,
+      rows.map((row) => row.national_id),
+    );
+    deactivated += rows.length;
+    afterId = ids[ids.length - 1]!;
+    progress(deactivated);
+  }
+}
+
+const PROFESSIONAL_COLUMNS = [
+  "national_id",
+  "id_type",
+  "identifier",
+  "civility_code",
+  "practice_civility_code",
+  "practice_civility_label",
+  "last_name",
+  "first_name",
+  "last_name_key",
+  "first_name_key",
+  "profession_code",
+  "profession_label",
+  "is_active",
+  "content_hash",
+  "first_seen_import",
+  "last_seen_import",
+  "updated_at",
+] as const;
+/** What an upsert of a known professional rewrites (never `first_seen_import`). */
+const PROFESSIONAL_UPDATE = PROFESSIONAL_COLUMNS.filter(
+  (column) => column !== "national_id" && column !== "first_seen_import",
+)
+  .map((column) => `${column} = excluded.${column}`)
+  .join(", ");
+
+const ESTABLISHMENT_COLUMNS = [
+  "establishment_key",
+  "finess_site",
+  "finess_legal_entity",
+  "siret",
+  "technical_id",
+  "name",
+  "trade_name",
+  "address",
+  "postal_code",
+  "commune_code",
+  "commune_label",
+  "departement_code",
+  "departement_label",
+  "phone",
+  "content_hash",
+  "updated_at",
+] as const;
+const ESTABLISHMENT_UPDATE = ESTABLISHMENT_COLUMNS.filter((column) => column !== "establishment_key")
+  .map((column) => `${column} = excluded.${column}`)
+  .join(", ");
+
+const SITUATION_COLUMNS = [
+  "professional_id",
+  "establishment_id",
+  "situation_key",
+  "profession_code",
+  "profession_label",
+  "specialty_code",
+  "departement_code",
+  "practice_mode_code",
+  "practice_mode_label",
+  "sector_code",
+  "sector_label",
+  "role_code",
+  "role_label",
+] as const;
+
+/** Writes merged pages; counts what it did. */
+class Merger {
+  readonly counts = { new: 0, updated: 0, unchanged: 0 };
+  readonly #establishments = new Map<string, { id: number; hash: string }>();
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly importId: number,
+  ) {}
+
+  async mergePage(run: DirectorySql, groups: ReadonlyMap<string, readonly string[]>): Promise<void> {
+    const contents: ProfessionalContent[] = [];
+    for (const [nationalId, payloads] of groups) {
+      const content = buildProfessional(nationalId, payloads);
+      if (content) contents.push(content);
+    }
+    if (contents.length === 0) return;
+    const stored = new Map(
+      (
+        await run.rowsForIds<StoredProfessional>(
+          "select id, national_id, content_hash, is_active from directory_professionals where national_id in $IDS",
+          contents.map((content) => content.nationalId),
+        )
+      ).map((row) => [row.national_id, row]),
+    );
+
+    const unchanged: number[] = [];
+    const changedIds: number[] = [];
+    const toWrite: ProfessionalContent[] = [];
+    for (const content of contents) {
+      const row = stored.get(content.nationalId);
+      if (row && row.content_hash === content.hash && Number(row.is_active) === 1) {
+        unchanged.push(Number(row.id));
+        continue;
+      }
+      if (row) {
+        changedIds.push(Number(row.id));
+        this.counts.updated++;
+      } else {
+        this.counts.new++;
+      }
+      toWrite.push(content);
+    }
+    this.counts.unchanged += unchanged.length;
+    if (unchanged.length > 0) {
+      await run.forIds(
+        "update directory_professionals set last_seen_import = ? where id in $IDS",
+        unchanged,
+        [this.importId],
+      );
+    }
+    if (toWrite.length === 0) return;
+
+    const now = this.ctx.clock.now();
+    const written = await run.insert<{ id: number; national_id: string }>(
+      "directory_professionals",
+      PROFESSIONAL_COLUMNS,
+      toWrite.map((c) => [
+        c.nationalId,
+        c.idType,
+        c.identifier,
+        c.civilityCode,
+        c.practiceCivilityCode,
+        c.practiceCivilityLabel,
+        c.lastName,
+        c.firstName,
+        c.lastNameKey,
+        c.firstNameKey,
+        c.professionCode,
+        c.professionLabel,
+        1,
+        c.hash,
+        this.importId,
+        this.importId,
+        now,
+      ]),
+      `on conflict (national_id) do update set ${PROFESSIONAL_UPDATE} returning id, national_id`,
+    );
+    const idOf = new Map(written.map((row) => [row.national_id, Number(row.id)]));
+
+    if (changedIds.length > 0) {
+      await run.forIds("delete from directory_practice_situations where professional_id in $IDS", changedIds);
+      await run.forIds("delete from directory_specialties where professional_id in $IDS", changedIds);
+      if (run.kind === "sqlite")
+        await run.forIds("delete from directory_search where rowid in $IDS", changedIds);
+    }
+
+    const establishmentIds = await this.#writeEstablishments(run, toWrite, now);
+    const situations: SqlValue[][] = [];
+    const specialties: SqlValue[][] = [];
+    const documents: SqlValue[][] = [];
+    for (const content of toWrite) {
+      const professionalId = idOf.get(content.nationalId);
+      if (professionalId === undefined) {
+        throw new Error(`importDirectory: professional ${content.nationalId} was not written`);
+      }
+      for (const s of content.situations) {
+        situations.push([
+          professionalId,
+          s.establishment ? (establishmentIds.get(s.establishment.key) ?? null) : null,
+          s.key,
+          s.professionCode,
+          s.professionLabel,
+          s.specialtyCode,
+          s.establishment?.departementCode ?? null,
+          s.practiceModeCode,
+          s.practiceModeLabel,
+          s.sectorCode,
+          s.sectorLabel,
+          s.roleCode,
+          s.roleLabel,
+        ]);
+      }
+      for (const s of content.specialties) specialties.push([professionalId, s.code, s.label, s.typeCode]);
+      documents.push([professionalId, content.document]);
+    }
+    await run.insert("directory_practice_situations", SITUATION_COLUMNS, situations);
+    await run.insert("directory_specialties", ["professional_id", "code", "label", "type_code"], specialties);
+    if (run.kind === "sqlite") {
+      await run.insert("directory_search", ["rowid", "document"], documents);
+    } else {
+      await run.insert(
+        "directory_search",
+        ["professional_id", "document"],
+        documents,
+        "on conflict (professional_id) do update set document = excluded.document",
+        "(?, to_tsvector('simple', ?))",
+      );
+    }
+  }
+
+  /** Upserts the establishments of `contents` (once each per import) and returns key → id. */
+  async #writeEstablishments(
+    run: DirectorySql,
+    contents: readonly ProfessionalContent[],
+    now: number,
+  ): Promise<Map<string, number>> {
+    const ids = new Map<string, number>();
+    const pending = new Map<string, EstablishmentContent>();
+    for (const content of contents) {
+      for (const situation of content.situations) {
+        const establishment = situation.establishment;
+        if (!establishment) continue;
+        const cached = this.#establishments.get(establishment.key);
+        if (cached && cached.hash === establishment.hash) {
+          ids.set(establishment.key, cached.id);
+          // Least recently used first: a Map iterates in insertion order.
+          this.#establishments.delete(establishment.key);
+          this.#establishments.set(establishment.key, cached);
+        } else {
+          pending.set(establishment.key, establishment);
+        }
+      }
+    }
+    if (pending.size === 0) return ids;
+    const establishments = [...pending.values()];
+    // Inserted and changed rows come back with their id; unchanged ones are looked up.
+    const rows = await run.insert<{ id: number; establishment_key: string }>(
+      "directory_establishments",
+      ESTABLISHMENT_COLUMNS,
+      establishments.map((e) => [
+        e.key,
+        e.finessSite,
+        e.finessLegalEntity,
+        e.siret,
+        e.technicalId,
+        e.name,
+        e.tradeName,
+        e.address,
+        e.postalCode,
+        e.communeCode,
+        e.communeLabel,
+        e.departementCode,
+        e.departementLabel,
+        e.phone,
+        e.hash,
+        now,
+      ]),
+      `on conflict (establishment_key) do update set ${ESTABLISHMENT_UPDATE}
+       where directory_establishments.content_hash <> excluded.content_hash
+       returning id, establishment_key`,
+    );
+    if (rows.length < pending.size) {
+      const returned = new Set(rows.map((row) => row.establishment_key));
+      rows.push(
+        ...(await run.rowsForIds<{ id: number; establishment_key: string }>(
+          "select id, establishment_key from directory_establishments where establishment_key in $IDS",
+          [...pending.keys()].filter((key) => !returned.has(key)),
+        )),
+      );
+    }
+    for (const row of rows) {
+      const id = Number(row.id);
+      ids.set(row.establishment_key, id);
+      this.#establishments.set(row.establishment_key, { id, hash: pending.get(row.establishment_key)!.hash });
+    }
+    for (const key of this.#establishments.keys()) {
+      if (this.#establishments.size <= ESTABLISHMENT_CACHE_SIZE) break;
+      this.#establishments.delete(key);
+    }
+    return ids;
+  }
+}

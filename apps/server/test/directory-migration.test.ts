@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { TEST_DATABASE_URL, testStore } from "@confrere/dev-env";
+import { migrate, openDatabase } from "@confrere/server";
+import { Migrator } from "kysely";
+import pg from "pg";
+import { StaticMigrationProvider } from "../src/db/migrations/index.ts";
+import { KyselyDirectorySql } from "../src/directory/directory-sql.ts";
+
+describe(`migration 0003-directory on ${testStore()}`, () => {
+  let dataDir: string;
+  const schema = `m_${randomBytes(5).toString("hex")}`;
+  const open = () =>
+    openDatabase({
+      dataDir,
+      databaseUrl: testStore() === "postgres" ? TEST_DATABASE_URL : null,
+      schema: testStore() === "postgres" ? schema : null,
+    });
+
+  before(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "confrere-migration-directory-"));
+  });
+  after(async () => {
+    if (testStore() === "postgres") {
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await client.connect();
+      await client.query(`drop schema if exists "${schema}" cascade`);
+      await client.end();
+    }
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  test("0002-audit → 0003-directory keeps the accounts; its tables and search index work; down drops them", async () => {
+    const handle = await open();
+    try {
+      assert.deepEqual(await migrate(handle, "0002-audit"), ["0001-accounts", "0002-audit"]);
+      await handle.db
+        .insertInto("users")
+        .values({
+          id: "u1",
+          email: "a@example.fr",
+          display_name: "Dr A",
+          password_hash: "$argon2id$x",
+          role: "user",
+          email_verified_at: 1,
+          identity_verified_at: 2,
+          suspended_at: null,
+          suspended_reason: null,
+          created_at: 1,
+          updated_at: 1,
+        })
+        .execute();
+      assert.deepEqual(await migrate(handle, "0003-directory"), ["0003-directory"]);
+      const user = await handle.db.selectFrom("users").selectAll().executeTakeFirstOrThrow();
+      assert.equal(user.identity_verified_at, 2);
+
+      const professional = await handle.db
+        .insertInto("directory_professionals")
+        .values({
+          national_id: "810785900399",
+          id_type: "RPPS",
+          identifier: "10785900399",
+          civility_code: "MME",
+          practice_civility_code: "DR",
+          practice_civility_label: "Docteur",
+          last_name: "LEROY",
+          first_name: "Léa",
+          last_name_key: "leroy",
+          first_name_key: "lea",
+          profession_code: "10",
+          profession_label: "Médecin",
+          is_active: 1,
+          content_hash: "h",
+          first_seen_import: 1,
+          last_seen_import: 1,
+          updated_at: 1,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await assert.rejects(
+        handle.db
+          .insertInto("directory_professionals")
+          .values({
+            national_id: "810785900399",
+            id_type: "RPPS",
+            identifier: "10785900399",
+            civility_code: null,
+            practice_civility_code: null,
+            practice_civility_label: null,
+            last_name: "X",
+            first_name: "Y",
+            last_name_key: "x",
+            first_name_key: "y",
+            profession_code: null,
+            profession_label: null,
+            is_active: 1,
+            content_hash: "h",
+            first_seen_import: 1,
+            last_seen_import: 1,
+            updated_at: 1,
+          })
+          .execute(),
+        "one row per national id",
+      );
+      const sql = new KyselyDirectorySql(handle.db, handle.kind);
+      const id = Number(professional.id);
+      if (handle.kind === "sqlite") {
+        await sql.run("insert into directory_search (rowid, document) values (?, ?)", [
+          id,
+          "leroy lea medecin",
+        ]);
+        const rows = await sql.rows<{ rowid: number }>(
+          "select rowid from directory_search where directory_search match ?",
+          ['"ler"* "med"*'],
+        );
+        assert.deepEqual(
+          rows.map((r) => Number(r.rowid)),
+          [id],
+        );
+      } else {
+        await sql.run(
+          "insert into directory_search (professional_id, document) values (?, to_tsvector('simple', ?))",
+          [id, "leroy lea medecin"],
+        );
+        const rows = await sql.rows<{ professional_id: number }>(
+          "select professional_id from directory_search where document @@ to_tsquery('simple', ?)",
+          ["ler:* & med:*"],
+        );
+        assert.deepEqual(
+          rows.map((r) => Number(r.professional_id)),
+          [id],
+        );
+      }
+
+      const migrator = new Migrator({
+        db: handle.db,
+        provider: new StaticMigrationProvider({ kind: handle.kind }),
+      });
+      const down = await migrator.migrateTo("0002-audit");
+      assert.equal(down.error, undefined);
+      await assert.rejects(handle.db.selectFrom("directory_professionals").selectAll().execute());
+      assert.equal((await handle.db.selectFrom("users").selectAll().execute()).length, 1);
+      assert.ok((await migrate(handle)).includes("0003-directory"));
+    } finally {
+      await handle.close();
+    }
+  });
+});
