@@ -60,6 +60,16 @@ export async function loadConversation(db: Db, id: string): Promise<Conversation
   };
 }
 
+/** The direct conversation of a pair, if it exists. */
+async function findDirect(db: Db, key: string): Promise<Conversation | null> {
+  const row = await db
+    .selectFrom("conversations")
+    .select("id")
+    .where("direct_key", "=", key)
+    .executeTakeFirst();
+  return row ? loadConversation(db, row.id) : null;
+}
+
 /** Only verified, active accounts can be put in a conversation. */
 async function assertReachable(db: Db, userIds: string[], operation: string): Promise<void> {
   const rows = await db
@@ -108,14 +118,8 @@ export async function createConversation(
   }
   await assertReachable(ctx.db, others, operation);
   const key = input.kind === "direct" ? directKey(creator.userId, others[0]!) : null;
-  if (key) {
-    const existing = await ctx.db
-      .selectFrom("conversations")
-      .select("id")
-      .where("direct_key", "=", key)
-      .executeTakeFirst();
-    if (existing) return { conversation: (await loadConversation(ctx.db, existing.id))!, existing: true };
-  }
+  const existing = key ? await findDirect(ctx.db, key) : null;
+  if (existing) return { conversation: existing, existing: true };
   const signature = await ctx.db
     .selectFrom("device_keys")
     .select("signature_public_key")
@@ -169,14 +173,8 @@ export async function createConversation(
     });
   } catch (error) {
     // Another request created the same direct pair (unique direct_key) or reused the id.
-    if (key) {
-      const existing = await ctx.db
-        .selectFrom("conversations")
-        .select("id")
-        .where("direct_key", "=", key)
-        .executeTakeFirst();
-      if (existing) return { conversation: (await loadConversation(ctx.db, existing.id))!, existing: true };
-    }
+    const raced = key ? await findDirect(ctx.db, key) : null;
+    if (raced) return { conversation: raced, existing: true };
     const clash = await ctx.db
       .selectFrom("conversations")
       .select("id")
