@@ -6,8 +6,8 @@
  *
  *   node --import tsx bench/directory.ts --rows 2000000 --searches 1000 [--store sqlite|postgres] [--json] [--keep]
  *
- * PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), schema `bench_dir`
- * (dropped before and after the run).
+ * PostgreSQL: --database-url (default $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test),
+ * --schema (default `bench_dir`, dropped before and after the run).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -22,7 +22,6 @@ import { generateExtraction } from "./directory-extraction.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "..");
 const serverCli = path.join(repoRoot, "apps/server/src/cli/main.ts");
-const PG_SCHEMA = "bench_dir";
 
 const { values: args } = parseArgs({
   options: {
@@ -31,6 +30,8 @@ const { values: args } = parseArgs({
     store: { type: "string", default: "sqlite" },
     json: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
+    "database-url": { type: "string" },
+    schema: { type: "string", default: "bench_dir" },
   },
   strict: true,
 });
@@ -41,7 +42,11 @@ if (!Number.isInteger(rows) || rows < 1)
   throw new Error("bench/directory: --rows must be a positive integer");
 if (!Number.isInteger(searches) || searches < 0) throw new Error("bench/directory: --searches must be ≥ 0");
 if (store !== "sqlite" && store !== "postgres") throw new Error("bench/directory: --store sqlite|postgres");
-const databaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const databaseUrl =
+  args["database-url"] ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const PG_SCHEMA = args.schema;
+if (!/^[a-z_][a-z0-9_]{0,62}$/.test(PG_SCHEMA))
+  throw new Error("bench/directory: --schema must be a lowercase SQL identifier");
 
 function log(message: string): void {
   if (!args.json) console.error(message);

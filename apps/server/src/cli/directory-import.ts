@@ -44,10 +44,9 @@ class ProgressLine {
  * stderr with their line number; the summary to stdout.
  */
 export async function runDirectoryImport(args: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  const parse = (argv: string[]) =>
+  const parse = () =>
     parseArgs({
-      args: argv,
+      args,
       options: {
         json: { type: "boolean" },
         "deactivate-missing": { type: "boolean" },
@@ -56,8 +55,9 @@ export async function runDirectoryImport(args: string[]): Promise<number> {
       strict: true,
       allowPositionals: true,
     });
+  let parsed: ReturnType<typeof parse>;
   try {
-    parsed = parse(args);
+    parsed = parse();
   } catch (error) {
     throw new UsageError(`directory import: ${(error as Error).message}`);
   }
@@ -78,7 +78,7 @@ export async function runDirectoryImport(args: string[]): Promise<number> {
 
   // This process only imports and exits. V8 grows its heap generously by default, letting
   // garbage from millions of rows pile up to ~450 MB RSS for a 2M-row extraction; a smaller
-  // growing step collects sooner (about 280 MB, same duration: see bench/README.md).
+  // growing step collects sooner (about 260 MiB, same duration: see bench/README.md).
   v8.setFlagsFromString("--heap-growing-percent=20");
   const ctx = await createAppContext(loadConfig(), { migrate: true });
   const progress = new ProgressLine();

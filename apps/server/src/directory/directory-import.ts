@@ -1,19 +1,21 @@
 /**
  * Imports an Annuaire Santé extraction into the directory tables, in constant memory:
  *
- * 1. **Stage.** The files are streamed with `readAnnuaire`; every good row goes, as a small JSON
- *    array, into a temporary table of this connection (multi-row inserts, a few thousand rows per
- *    transaction). Bad rows are reported and counted. A file that cannot be read at all (missing
+ * 1. **Stage.** The files are streamed with `readAnnuaire`; every good row goes, as one compact
+ *    string (directory-content.ts), into a temporary table of the import's own connection
+ *    (multi-row inserts, 5,000 rows per transaction). Bad rows are reported and counted. A file that cannot be read at all (missing
  *    column, …) stops the import here, before anything of the directory is touched.
  * 2. **Merge.** The staged rows are read back in national-id order, a page at a time, so each
  *    person's rows come together however the file ordered them (and savoir-faire rows of the
  *    newer layout meet the practice rows they complete). For each person, the content hash of
  *    everything the directory keeps is compared with the stored one: equal → only "seen in this
  *    import" is written; different → the person's row is upserted and their practice situations,
- *    specialties and search document are replaced; unknown → inserted. One transaction per page.
+ *    specialties and search document are replaced; unknown → inserted. One transaction per page
+ *    of 5,000 staged rows.
  * 3. **Deactivate.** When the import looks complete (or `--deactivate-missing`), active
  *    professionals not seen in this import are marked inactive and passed to
- *    `onProfessionalsDeactivated`.
+ *    `onProfessionalsDeactivated`. Then unused establishments are deleted and the planner's
+ *    statistics refreshed.
  *
  * Re-importing the same files changes nothing (0 new, 0 updated). A crash in step 2 leaves a mix
  * of old and new rows; importing again finishes the job.
@@ -134,30 +136,15 @@ export async function importDirectory(
   const sources = files.map((file) => path.basename(file));
   const importId = await beginImport(ctx, sources);
   const warn = options.onWarning ?? (() => {});
+  let summary: DirectoryImportSummary;
   try {
-    const summary = await withDedicatedConnection(ctx.db, ctx.database.kind, async (run) => {
+    summary = await withDedicatedConnection(ctx.db, ctx.database.kind, async (run) => {
       try {
         return await importOnConnection(ctx, run, importId, files, sources, options, warn, started);
       } finally {
         await run.run("drop table if exists directory_staging");
       }
     });
-    await ctx.audit.record({
-      action: "directory.imported",
-      targetType: "directory_import",
-      targetId: String(importId),
-      detail: {
-        rowsRead: summary.rowsRead,
-        rowsRejected: summary.rowsRejected,
-        new: summary.professionals.new,
-        updated: summary.professionals.updated,
-        unchanged: summary.professionals.unchanged,
-        deactivated: summary.professionals.deactivated,
-        deactivatedMissing: summary.deactivation.done,
-        durationMs: summary.durationMs,
-      },
-    });
-    return summary;
   } catch (error) {
     await ctx.db
       .updateTable("directory_imports")
@@ -170,6 +157,22 @@ export async function importDirectory(
       .execute();
     throw error;
   }
+  await ctx.audit.record({
+    action: "directory.imported",
+    targetType: "directory_import",
+    targetId: String(importId),
+    detail: {
+      rowsRead: summary.rowsRead,
+      rowsRejected: summary.rowsRejected,
+      new: summary.professionals.new,
+      updated: summary.professionals.updated,
+      unchanged: summary.professionals.unchanged,
+      deactivated: summary.professionals.deactivated,
+      deactivatedMissing: summary.deactivation.done,
+      durationMs: summary.durationMs,
+    },
+  });
+  return summary;
 }
 
 /** Records the import as running; refuses when another one is. */
@@ -228,7 +231,11 @@ async function importOnConnection(
   started: number,
 ): Promise<DirectoryImportSummary> {
   const isPostgres = run.kind === "postgres";
-  if (!isPostgres) {
+  if (isPostgres) {
+    // This session only: commits do not wait for the WAL flush. A crash may lose the last
+    // batches, which the next import writes again; nothing else is at stake.
+    await run.run("set synchronous_commit = off");
+  } else {
     // This connection only: a 16 MiB page cache, and the WAL checkpointed every 100 MiB instead of
     // every 4 MiB (indexes written in random order otherwise rewrite the same pages many times).
     await run.run("pragma cache_size = -16384");
@@ -361,10 +368,24 @@ async function importOnConnection(
     );
   }
   if (merger.counts.new + merger.counts.updated > 0) {
-    // Establishments no practice situation points to any more (one pass over the situations).
+    // Establishments no practice situation points to any more, in one pass over the situations
+    // (there is no index on establishment_id): SQLite builds the `in` list once; PostgreSQL runs
+    // `not exists` as a hash anti-join (its `not in` would rescan the list per row beyond work_mem).
     await run.run(
-      `delete from directory_establishments where id not in (
-         select establishment_id from directory_practice_situations where establishment_id is not null)`,
+      isPostgres
+        ? `delete from directory_establishments e where not exists (
+             select 1 from directory_practice_situations s where s.establishment_id = e.id)`
+        : `delete from directory_establishments where id not in (
+             select establishment_id from directory_practice_situations where establishment_id is not null)`,
+    );
+  }
+  if (merger.counts.new + merger.counts.updated + deactivated > 0) {
+    // Fresh statistics for the planner (and, on PostgreSQL, the visibility map that lets the
+    // filters' indexes answer alone): a bulk import leaves both stale until autovacuum comes by.
+    await run.run(
+      isPostgres
+        ? "vacuum (analyze) directory_professionals, directory_search, directory_specialties, directory_practice_situations, directory_establishments"
+        : "pragma optimize",
     );
   }
   const durationMs = Math.round(performance.now() - started);
