@@ -1,43 +1,27 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startTestServer, type TestServer, type TestUser } from "@confrere/dev-env";
+import {
+  type CliResult,
+  runTypeScriptCommand,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from "@confrere/dev-env";
 import { EncryptedStore } from "@confrere/sdk";
 import { ManualClock } from "@confrere/server";
 import { FileStore } from "../src/file-store.ts";
 
-const repoRoot = path.resolve(import.meta.dirname, "../../..");
-const entry = path.join(repoRoot, "apps/cli/src/main.ts");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliResult;
 
 /** Runs the real `confrere` process, as a person would in a terminal (HOME points at a temp dir). */
 function confrere(args: string[], options: { stdin?: string; home?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), entry, ...args], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", HOME: options.home ?? os.tmpdir() },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? "");
+  return runTypeScriptCommand("apps/cli/src/main.ts", args, {
+    env: { HOME: options.home ?? os.tmpdir() },
+    ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
   });
 }
 

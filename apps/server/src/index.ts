@@ -6,6 +6,6 @@ export { chainHash, verifyAuditChain } from "./audit/audit-log.ts";
 export { type Clock, ManualClock, systemClock } from "./clock.ts";
 export { type Config, ConfigError, loadConfig } from "./config.ts";
 export type { AppContext } from "./context.ts";
-export { migrate, openDatabase } from "./db/database.ts";
+export { type DatabaseHandle, migrate, openDatabase } from "./db/database.ts";
 export { createLogger, type Logger } from "./logger.ts";
 export { type RunningServer, startServer } from "./server.ts";

@@ -1,37 +1,20 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { TEST_DATABASE_URL, testStore } from "@confrere/dev-env";
-import { migrate, openDatabase } from "@confrere/server";
+import { type ScratchDatabase, scratchDatabase, testStore } from "@confrere/dev-env";
+import { migrate } from "@confrere/server";
 import { Migrator, NO_MIGRATIONS, sql } from "kysely";
-import pg from "pg";
 import { StaticMigrationProvider } from "../src/db/migrations/index.ts";
 
 /** Each migration: migrate to the one before it, insert rows, migrate to it, check the rows. */
 describe(`migrations on ${testStore()}`, () => {
-  let dataDir: string;
-  const schema = `m_${randomBytes(5).toString("hex")}`;
-  const open = () =>
-    openDatabase({
-      dataDir,
-      databaseUrl: testStore() === "postgres" ? TEST_DATABASE_URL : null,
-      schema: testStore() === "postgres" ? schema : null,
-    });
+  let scratch: ScratchDatabase;
+  const open = () => scratch.open();
 
   before(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "confrere-migrations-"));
+    scratch = await scratchDatabase("migrations");
   });
   after(async () => {
-    if (testStore() === "postgres") {
-      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      await client.end();
-    }
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await scratch.dispose();
   });
 
   test("0001-accounts → 0002-audit keeps the accounts and starts an empty audit chain", async () => {

@@ -1,5 +1,6 @@
 export { connectDevice, eventually } from "./messaging-client.ts";
-export { type CliResult, runServerCli } from "./run-cli.ts";
+export { type CliResult, runServerCli, runTypeScriptCommand } from "./run-cli.ts";
+export { type ScratchDatabase, scratchDatabase } from "./scratch-database.ts";
 export { type SmtpSink, startSmtpSink } from "./smtp-sink.ts";
 export { SoftwareAuthenticator } from "./software-authenticator.ts";
 export {

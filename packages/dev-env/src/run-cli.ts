@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
-const serverCli = path.join(repoRoot, "apps/server/src/cli/main.ts");
 
 export interface CliResult {
   code: number | null;
@@ -10,17 +9,25 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `confrere-server ARGS` as a separate process, as an operator would on the host. */
-export function runServerCli(
+/**
+ * Runs one of the repository's TypeScript entry points as a separate process (through tsx), as a
+ * person would run the command, with only the environment given (plus PATH).
+ */
+export function runTypeScriptCommand(
+  entry: string,
   args: string[],
   options: { env?: Record<string, string>; stdin?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), serverCli, ...args], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", import.meta.resolve("tsx"), path.join(repoRoot, entry), ...args],
+      {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", ...options.env },
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -33,4 +40,12 @@ export function runServerCli(
     child.on("close", (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.stdin ?? "");
   });
+}
+
+/** Runs `confrere-server ARGS` as a separate process, as an operator would on the host. */
+export function runServerCli(
+  args: string[],
+  options: { env?: Record<string, string>; stdin?: string } = {},
+): Promise<CliResult> {
+  return runTypeScriptCommand("apps/server/src/cli/main.ts", args, options);
 }

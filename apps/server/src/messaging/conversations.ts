@@ -208,21 +208,24 @@ export async function listConversations(db: Db, userId: string): Promise<Convers
   return conversations;
 }
 
-/** Admins add people to a group; their devices are then committed in by any member's device. */
-export async function addMembers(ctx: AppContext, conversationId: string, userIds: string[]): Promise<void> {
-  const operation = "addMembers";
-  const conversation = await ctx.db
+/** People join and leave groups only: a direct conversation keeps its pair. */
+async function assertGroup(db: Db, conversationId: string, refusal: string): Promise<void> {
+  const conversation = await db
     .selectFrom("conversations")
     .select("kind")
     .where("id", "=", conversationId)
     .executeTakeFirstOrThrow();
-  if (conversation.kind === "direct") {
-    throw new ConfrereError(
-      ErrorCode.VALIDATION_FAILED,
-      400,
-      `${operation}: a direct conversation keeps its two people; create a group`,
-    );
-  }
+  if (conversation.kind === "direct") throw new ConfrereError(ErrorCode.VALIDATION_FAILED, 400, refusal);
+}
+
+/** Admins add people to a group; their devices are then committed in by any member's device. */
+export async function addMembers(ctx: AppContext, conversationId: string, userIds: string[]): Promise<void> {
+  const operation = "addMembers";
+  await assertGroup(
+    ctx.db,
+    conversationId,
+    `${operation}: a direct conversation keeps its two people; create a group`,
+  );
   const current = await memberIds(ctx.db, conversationId);
   const added = [...new Set(userIds)].filter((id) => !current.includes(id));
   if (current.length + added.length > MessagingLimits.maxGroupMembers) {
@@ -255,19 +258,7 @@ export async function addMembers(ctx: AppContext, conversationId: string, userId
  * of that person's devices from the MLS group (a member can't commit its own removal, RFC 9420 §12.2).
  */
 export async function removeMember(ctx: AppContext, conversationId: string, userId: string): Promise<void> {
-  const operation = "removeMember";
-  const conversation = await ctx.db
-    .selectFrom("conversations")
-    .select("kind")
-    .where("id", "=", conversationId)
-    .executeTakeFirstOrThrow();
-  if (conversation.kind === "direct") {
-    throw new ConfrereError(
-      ErrorCode.VALIDATION_FAILED,
-      400,
-      `${operation}: nobody leaves a direct conversation`,
-    );
-  }
+  await assertGroup(ctx.db, conversationId, "removeMember: nobody leaves a direct conversation");
   const before = await memberIds(ctx.db, conversationId);
   const admins = await ctx.db
     .selectFrom("conversation_members")

@@ -14,6 +14,8 @@ const clientFrame = TypeCompiler.Compile(ClientFrame);
 const HELLO_TIMEOUT_MS = 10_000;
 /** Ping period; a socket that missed a whole period's pong is dead. Also re-checks the session. */
 const HEARTBEAT_MS = 30_000;
+/** Sessions re-checked per query at each heartbeat. */
+const HEARTBEAT_BATCH = 500;
 /** Past this many bytes waiting in a socket's send buffer, the device is too slow: close it. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
@@ -221,6 +223,7 @@ export class RealtimeHub {
   }
 
   private async beat(): Promise<void> {
+    const live: Connection[] = [];
     for (const set of this.byUser.values()) {
       for (const c of set) {
         if (!c.isAlive) {
@@ -229,16 +232,27 @@ export class RealtimeHub {
         }
         c.isAlive = false;
         c.socket.ping();
-        const session = await this.ctx.db
-          .selectFrom("sessions")
-          .select(["revoked_at", "expires_at"])
-          .where("id", "=", c.sessionId)
-          .executeTakeFirst()
-          .catch(() => undefined);
-        if (session && (session.revoked_at !== null || session.expires_at <= this.ctx.clock.now())) {
-          c.socket.close(CloseCode.SESSION_ENDED, "the session ended");
-        }
+        live.push(c);
       }
+    }
+    // One query per batch of sockets, not one per socket: ten thousand idle devices stay cheap.
+    const now = this.ctx.clock.now();
+    for (let i = 0; i < live.length; i += HEARTBEAT_BATCH) {
+      const batch = live.slice(i, i + HEARTBEAT_BATCH);
+      const ended = await this.ctx.db
+        .selectFrom("sessions")
+        .select("id")
+        .where(
+          "id",
+          "in",
+          batch.map((c) => c.sessionId),
+        )
+        .where((eb) => eb.or([eb("revoked_at", "is not", null), eb("expires_at", "<=", now)]))
+        .execute()
+        .catch(() => []);
+      const endedIds = new Set(ended.map((row) => row.id));
+      for (const c of batch)
+        if (endedIds.has(c.sessionId)) c.socket.close(CloseCode.SESSION_ENDED, "the session ended");
     }
   }
 
