@@ -25,6 +25,8 @@ export interface Config {
   webauthnRpName: string;
   webauthnOrigins: string[];
   corsOrigins: string[];
+  /** What happens to a verified account whose professional leaves the directory. */
+  directoryInactivePolicy: "suspend" | "warn";
   isProduction: boolean;
 }
 
@@ -131,6 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
     webauthnRpName: env.WEBAUTHN_RP_NAME || "Confrère",
     webauthnOrigins: list(env, "WEBAUTHN_ORIGINS").length ? list(env, "WEBAUTHN_ORIGINS") : [publicUrl],
     corsOrigins: list(env, "CORS_ORIGINS"),
+    directoryInactivePolicy: oneOf(env, "DIRECTORY_INACTIVE_POLICY", ["suspend", "warn"], "suspend"),
     isProduction: env.NODE_ENV === "production",
   };
 }

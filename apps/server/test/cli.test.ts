@@ -135,7 +135,7 @@ describe("confrere-server command", () => {
     try {
       const first = await runServerCli(["migrate"], { env: { DATA_DIR: dataDir } });
       assert.equal(first.code, 0, first.stderr);
-      assert.match(first.stdout, /Applied: 0001-accounts, 0002-audit, 0003-directory, 0004-messaging/);
+      assert.match(first.stdout, /Applied: 0001-accounts, 0002-audit, 0003-directory, 0004-messaging, 0005-/);
       const second = await runServerCli(["migrate"], { env: { DATA_DIR: dataDir } });
       assert.match(second.stdout, /up to date/);
     } finally {

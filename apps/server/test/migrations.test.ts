@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { type ScratchDatabase, scratchDatabase, testStore } from "@confrere/dev-env";
 import { migrate } from "@confrere/server";
 import { Migrator, NO_MIGRATIONS, sql } from "kysely";
-import { StaticMigrationProvider } from "../src/db/migrations/index.ts";
+import { migrationList, StaticMigrationProvider } from "../src/db/migrations/index.ts";
 
 /** Each migration: migrate to the one before it, insert rows, migrate to it, check the rows. */
 describe(`migrations on ${testStore()}`, () => {
@@ -35,7 +35,8 @@ describe(`migrations on ${testStore()}`, () => {
           suspended_reason: null,
           created_at: 1,
           updated_at: 1,
-        })
+          // Columns added by later migrations do not exist yet at 0001.
+        } as never)
         .execute();
       await handle.db
         .insertInto("devices")
@@ -72,12 +73,7 @@ describe(`migrations on ${testStore()}`, () => {
       });
       const down = await migrator.migrateTo(NO_MIGRATIONS);
       assert.equal(down.error, undefined);
-      assert.deepEqual(await migrate(handle), [
-        "0001-accounts",
-        "0002-audit",
-        "0003-directory",
-        "0004-messaging",
-      ]);
+      assert.deepEqual(await migrate(handle), Object.keys(migrationList({ kind: handle.kind })));
     } finally {
       await handle.close();
     }

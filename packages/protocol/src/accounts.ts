@@ -28,6 +28,16 @@ export type AccountState = Static<typeof AccountState>;
 export const Role = Type.Union([Type.Literal("user"), Type.Literal("operator")]);
 export type Role = Static<typeof Role>;
 
+/** How a professional identity was proven. */
+export const IdentityMethod = Type.Union([
+  Type.Literal("psc", { description: "Pro Santé Connect login" }),
+  Type.Literal("review", { description: "Directory match and operator review of a proof" }),
+  Type.Literal("invitation", { description: "Invited by a territory or establishment administrator" }),
+  Type.Literal("operator", { description: "Marked verified by an operator" }),
+  Type.Literal("cli", { description: "Created verified with confrere-server user create --verified" }),
+]);
+export type IdentityMethod = Static<typeof IdentityMethod>;
+
 export const Account = StrictObject({
   id: Id,
   email: Email,
@@ -36,6 +46,9 @@ export const Account = StrictObject({
   state: AccountState,
   emailVerifiedAt: Type.Union([Timestamp, Type.Null()]),
   identityVerifiedAt: Type.Union([Timestamp, Type.Null()]),
+  /** The directory professional this account is proven to be: `8` + RPPS or `0` + ADELI. */
+  nationalId: Type.Union([Type.String(), Type.Null()]),
+  identityMethod: Type.Union([IdentityMethod, Type.Null()]),
   createdAt: Timestamp,
 });
 export type Account = Static<typeof Account>;

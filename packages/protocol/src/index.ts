@@ -4,4 +4,8 @@ export * from "./content.ts";
 export * from "./directory.ts";
 export * from "./errors.ts";
 export * from "./identifiers.ts";
+export * from "./identity-claims.ts";
+export * from "./invitations.ts";
 export * from "./messaging.ts";
+export * from "./organisations.ts";
+export * from "./pro-sante-connect.ts";

@@ -398,6 +398,14 @@ export class ApiClient {
   }) {
     return this.request<DirectorySearchResponse>("GET", `/api/v1/directory/search${query(params)}`);
   }
+
+  // Pro Santé Connect
+
+  // Identity claims and review
+
+  // Organisations, services, territories
+
+  // Invitations
 }
 
 function query(params: Record<string, number | string | undefined>): string {

@@ -42,6 +42,8 @@ export async function createUser(ctx: AppContext, input: NewUser, operation: str
         identity_verified_at: null,
         suspended_at: null,
         suspended_reason: null,
+        national_id: null,
+        identity_method: null,
         created_at: now,
         updated_at: now,
       })

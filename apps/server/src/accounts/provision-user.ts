@@ -1,6 +1,6 @@
 import type { AppContext } from "../context.ts";
+import { markIdentityVerified } from "../identity/professional-link.ts";
 import { createUser } from "./create-user.ts";
-import { markIdentityVerified } from "./identity.ts";
 import { newTotpSecret } from "./totp.ts";
 
 export interface ProvisionedUser {

@@ -85,6 +85,8 @@ export async function authenticate(ctx: AppContext, token: string): Promise<Auth
       "users.identity_verified_at",
       "users.suspended_at",
       "users.suspended_reason",
+      "users.national_id",
+      "users.identity_method",
       "users.created_at as user_created_at",
       "users.updated_at as user_updated_at",
     ])
@@ -130,6 +132,8 @@ export async function authenticate(ctx: AppContext, token: string): Promise<Auth
     identity_verified_at: row.identity_verified_at,
     suspended_at: row.suspended_at,
     suspended_reason: row.suspended_reason,
+    national_id: row.national_id,
+    identity_method: row.identity_method,
     created_at: row.user_created_at,
     updated_at: row.user_updated_at,
   };

@@ -41,6 +41,8 @@ export function toAccount(user: UsersTable, secondFactor: boolean): Account {
     state: accountState(user, secondFactor),
     emailVerifiedAt: user.email_verified_at,
     identityVerifiedAt: user.identity_verified_at,
+    nationalId: user.national_id,
+    identityMethod: user.identity_method,
     createdAt: user.created_at,
   };
 }

@@ -17,6 +17,10 @@ export type AuditAction =
   | "account.suspended"
   | "account.unsuspended"
   | "account.role_changed"
+  | "account.directory_inactive_warned"
+  // Pro Santé Connect
+  // Identity claims and review
+  // Organisations, services, territories and invitations
   | "auth.login_succeeded"
   | "auth.login_failed"
   | "auth.second_factor_failed"

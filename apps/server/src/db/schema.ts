@@ -1,6 +1,8 @@
 import type { Generated } from "kysely";
 import type { DirectoryTables } from "./schema-directory.ts";
+import type { IdentityTables } from "./schema-identity.ts";
 import type { MessagingTables } from "./schema-messaging.ts";
+import type { OrganisationTables } from "./schema-organisations.ts";
 
 /** Times are integers: milliseconds since the Unix epoch, from the injected clock. */
 type Millis = number;
@@ -15,6 +17,10 @@ export interface UsersTable {
   identity_verified_at: Millis | null;
   suspended_at: Millis | null;
   suspended_reason: string | null;
+  /** The directory professional this account is (`8` + RPPS or `0` + ADELI), once proven. */
+  national_id: string | null;
+  /** The road that proved it: see identity/professional-link.ts. */
+  identity_method: "psc" | "review" | "invitation" | "operator" | "cli" | null;
   created_at: Millis;
   updated_at: Millis;
 }
@@ -125,7 +131,7 @@ export interface AuditHeadTable {
   hash: string;
 }
 
-export interface Database extends DirectoryTables, MessagingTables {
+export interface Database extends DirectoryTables, MessagingTables, IdentityTables, OrganisationTables {
   users: UsersTable;
   email_tokens: EmailTokensTable;
   devices: DevicesTable;

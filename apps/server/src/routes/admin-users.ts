@@ -9,12 +9,12 @@ import {
   UserIdParams,
   VerifyIdentityRequest,
 } from "@confrere/protocol";
-import { markIdentityVerified } from "../accounts/identity.ts";
 import { revokeSessions } from "../accounts/sessions.ts";
 import { loadAccount, toAccount } from "../accounts/users.ts";
 import type { AppContext } from "../context.ts";
 import type { App } from "../http/app.ts";
 import { authorize } from "../http/auth-guard.ts";
+import { markIdentityVerified } from "../identity/professional-link.ts";
 import { API, errorResponses } from "./index.ts";
 
 const security = [{ session: [] }];

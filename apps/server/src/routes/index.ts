@@ -4,9 +4,13 @@ import type { App } from "../http/app.ts";
 import { adminUserRoutes } from "./admin-users.ts";
 import { directoryRoutes } from "./directory.ts";
 import { healthRoutes } from "./health.ts";
+import { identityClaimRoutes } from "./identity-claims.ts";
+import { invitationRoutes } from "./invitations.ts";
 import { loginRoutes } from "./login.ts";
 import { messagingRoutes } from "./messaging.ts";
+import { organisationRoutes } from "./organisations.ts";
 import { passwordRoutes } from "./password.ts";
+import { proSanteConnectRoutes } from "./pro-sante-connect.ts";
 import { registerRoutes as registrationRoutes } from "./register.ts";
 import { secondFactorRoutes } from "./second-factors.ts";
 import { securityEventRoutes } from "./security-events.ts";
@@ -37,5 +41,9 @@ export async function registerRoutes(app: App, ctx: AppContext): Promise<void> {
   securityEventRoutes(app, ctx);
   adminUserRoutes(app, ctx);
   directoryRoutes(app, ctx);
+  proSanteConnectRoutes(app, ctx);
+  identityClaimRoutes(app, ctx);
+  organisationRoutes(app, ctx);
+  invitationRoutes(app, ctx);
   messagingRoutes(app, ctx);
 }

@@ -3,6 +3,10 @@ import { accounts } from "./0001-accounts.ts";
 import { audit } from "./0002-audit.ts";
 import { directory } from "./0003-directory.ts";
 import { messaging } from "./0004-messaging.ts";
+import { professionalLink } from "./0005-professional-link.ts";
+import { proSanteConnect } from "./0006-pro-sante-connect.ts";
+import { identityClaims } from "./0007-identity-claims.ts";
+import { organisations } from "./0008-organisations.ts";
 
 export type DatabaseKind = "sqlite" | "postgres";
 export interface MigrationContext {
@@ -19,6 +23,10 @@ export function migrationList(context: MigrationContext): Record<string, Migrati
     "0002-audit": audit(context),
     "0003-directory": directory(context),
     "0004-messaging": messaging(context),
+    "0005-professional-link": professionalLink(context),
+    "0006-pro-sante-connect": proSanteConnect(context),
+    "0007-identity-claims": identityClaims(context),
+    "0008-organisations": organisations(context),
   };
 }
 

@@ -1,0 +1,2 @@
+/** Wire types: Establishments, services and rosters, territories and their members. */
+export {};

@@ -1,0 +1,2 @@
+/** Wire types: Pro Santé Connect login and account linking. */
+export {};
