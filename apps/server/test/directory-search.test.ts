@@ -165,6 +165,7 @@ describe(`directory search on ${testStore()}`, () => {
           },
         ],
         onConfrere: false,
+        userId: null,
       },
     ]);
   });

@@ -79,8 +79,10 @@ export const DirectoryProfessional = StrictObject({
   /** False once the professional is missing from a complete extraction (retired, struck off, …). */
   active: Type.Boolean(),
   places: Type.Array(DirectoryPlace),
-  /** Whether this professional has a Confrère account. */
+  /** Whether this professional has a verified Confrère account. */
   onConfrere: Type.Boolean(),
+  /** That account's id, to start a conversation with them; null when not on Confrère. */
+  userId: Type.Union([Type.String(), Type.Null()]),
 });
 export type DirectoryProfessional = Static<typeof DirectoryProfessional>;
 

@@ -1,8 +1,10 @@
 import type { Generated } from "kysely";
 import type { DirectoryTables } from "./schema-directory.ts";
-import type { IdentityTables } from "./schema-identity.ts";
+import type { IdentityClaimTables } from "./schema-identity-claims.ts";
+import type { InvitationTables } from "./schema-invitations.ts";
 import type { MessagingTables } from "./schema-messaging.ts";
 import type { OrganisationTables } from "./schema-organisations.ts";
+import type { ProSanteConnectTables } from "./schema-pro-sante-connect.ts";
 
 /** Times are integers: milliseconds since the Unix epoch, from the injected clock. */
 type Millis = number;
@@ -131,7 +133,13 @@ export interface AuditHeadTable {
   hash: string;
 }
 
-export interface Database extends DirectoryTables, MessagingTables, IdentityTables, OrganisationTables {
+export interface Database
+  extends DirectoryTables,
+    MessagingTables,
+    ProSanteConnectTables,
+    IdentityClaimTables,
+    OrganisationTables,
+    InvitationTables {
   users: UsersTable;
   email_tokens: EmailTokensTable;
   devices: DevicesTable;

@@ -243,9 +243,9 @@ async function withDetails(
       specialties: specialtiesOf.get(id) ?? [],
       active: Number(row.is_active) === 1,
       places: placesOf.get(id)?.list ?? [],
-      // @TODO(directory-identity issue): accounts are not linked to professionals yet, so no
-      // professional can be known to be on Confrère; that issue sets this from the link.
+      // @TODO(search helper): set from users.national_id (verified, not suspended accounts).
       onConfrere: false,
+      userId: null,
     };
   });
 }

@@ -7,6 +7,7 @@ import { professionalLink } from "./0005-professional-link.ts";
 import { proSanteConnect } from "./0006-pro-sante-connect.ts";
 import { identityClaims } from "./0007-identity-claims.ts";
 import { organisations } from "./0008-organisations.ts";
+import { invitations } from "./0009-invitations.ts";
 
 export type DatabaseKind = "sqlite" | "postgres";
 export interface MigrationContext {
@@ -27,6 +28,7 @@ export function migrationList(context: MigrationContext): Record<string, Migrati
     "0006-pro-sante-connect": proSanteConnect(context),
     "0007-identity-claims": identityClaims(context),
     "0008-organisations": organisations(context),
+    "0009-invitations": invitations(context),
   };
 }
 
