@@ -244,11 +244,12 @@ export class ApiClient {
       { role },
     );
   }
-  verifyIdentity(userId: string, note?: string) {
+  /** Operators: marks an account verified, linked to a directory professional when `nationalId` is given. */
+  verifyIdentity(userId: string, note?: string, nationalId?: string) {
     return this.request<{ account: Account }>(
       "POST",
       `/api/v1/admin/users/${encodeURIComponent(userId)}/verify-identity`,
-      note ? { note } : {},
+      { ...(note ? { note } : {}), ...(nationalId ? { nationalId } : {}) },
     );
   }
   suspend(userId: string, reason: string) {

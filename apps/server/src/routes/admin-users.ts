@@ -14,7 +14,7 @@ import { loadAccount, toAccount } from "../accounts/users.ts";
 import type { AppContext } from "../context.ts";
 import type { App } from "../http/app.ts";
 import { authorize } from "../http/auth-guard.ts";
-import { markIdentityVerified } from "../identity/professional-link.ts";
+import { linkProfessional, markIdentityVerified } from "../identity/professional-link.ts";
 import { API, errorResponses } from "./index.ts";
 
 const security = [{ session: [] }];
@@ -130,12 +130,17 @@ export function adminUserRoutes(app: App, ctx: AppContext): void {
     async (request) => {
       const { user: operator, session } = (await authorize(ctx, request, "operator"))!;
       const target = await userOrNotFound(ctx, request.params.userId, "verifyIdentity");
-      await markIdentityVerified(ctx, target.id, {
+      const by = {
         actorId: operator.id,
         ip: request.ip,
         deviceId: session.device_id,
         method: "operator",
-      });
+      } as const;
+      if (request.body.nationalId !== undefined) {
+        await linkProfessional(ctx, target.id, request.body.nationalId, by);
+      } else {
+        await markIdentityVerified(ctx, target.id, by);
+      }
       return { account: await loadAccount(ctx.db, target.id) };
     },
   );
