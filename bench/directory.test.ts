@@ -31,6 +31,8 @@ describe(`directory bench on ${store}`, () => {
         databaseUrl,
         "--schema",
         `bench_dir_${randomBytes(4).toString("hex")}`,
+        "--warm-up-seconds",
+        "0",
         "--json",
       ],
       { cwd: root, timeout: 240_000, maxBuffer: 4 * 1024 * 1024 },

@@ -5,13 +5,20 @@
  * logs a verified user in and times M searches from this process.
  *
  *   node --import tsx bench/directory.ts --rows 2000000 --searches 1000 [--store sqlite|postgres] [--json] [--keep]
+ *   node --import tsx bench/directory.ts --reuse DIR --searches 1000 [--store sqlite|postgres] [--json]
  *
  * PostgreSQL: --database-url (default $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test),
  * --schema (default `bench_dir`, dropped before and after the run).
+ *
+ * Timed searches come after `--warm-up-seconds` (default 20) of searches: the server reads its
+ * search statistics in the background after it starts. `--keep` keeps the run's directory
+ * (extraction files, SQLite data, samples.json) and PostgreSQL schema; `--reuse DIR` then times
+ * searches again on them without generating or importing (the 2M-row import takes minutes), and
+ * keeps them too.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -30,6 +37,8 @@ const { values: args } = parseArgs({
     store: { type: "string", default: "sqlite" },
     json: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
+    reuse: { type: "string" },
+    "warm-up-seconds": { type: "string", default: "20" },
     "database-url": { type: "string" },
     schema: { type: "string", default: "bench_dir" },
   },
@@ -206,8 +215,13 @@ function buildQueries(
   return queries;
 }
 
+/** What a kept run leaves for `--reuse`: the extraction's figures and samples, without its files. */
+type KeptRun = Omit<Awaited<ReturnType<typeof generateExtraction>>, "files">;
+
 async function main(): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "confrere-bench-directory-"));
+  const reuse = args.reuse ? path.resolve(args.reuse) : null;
+  const keep = args.keep || reuse !== null;
+  const dir = reuse ?? (await mkdtemp(path.join(os.tmpdir(), "confrere-bench-directory-")));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     DATA_DIR: path.join(dir, "data"),
@@ -219,29 +233,41 @@ async function main(): Promise<void> {
   };
   let server: ChildProcess | undefined;
   try {
-    if (store === "postgres") await dropSchema();
-    log(`generating ${rows} rows in ${dir} …`);
-    const generateStart = performance.now();
-    const extraction = await generateExtraction(dir, rows);
-    log(
-      `  ${extraction.rows} practice rows, ${extraction.savoirFaireRows} savoir-faire rows, ${extraction.people} people (${Math.round((performance.now() - generateStart) / 1000)} s)`,
-    );
+    let extraction: KeptRun;
+    let first: Awaited<ReturnType<typeof timedImport>> | null = null;
+    let second: Awaited<ReturnType<typeof timedImport>> | null = null;
+    if (reuse) {
+      extraction = JSON.parse(await readFile(path.join(dir, "samples.json"), "utf8")) as KeptRun;
+      log(`reusing ${dir}: ${extraction.rows} rows already imported`);
+    } else {
+      if (store === "postgres") await dropSchema();
+      log(`generating ${rows} rows in ${dir} …`);
+      const generateStart = performance.now();
+      const generated = await generateExtraction(dir, rows);
+      const { files, ...kept } = generated;
+      extraction = kept;
+      if (keep) await writeFile(path.join(dir, "samples.json"), JSON.stringify(kept));
+      log(
+        `  ${extraction.rows} practice rows, ${extraction.savoirFaireRows} savoir-faire rows, ${extraction.people} people (${Math.round((performance.now() - generateStart) / 1000)} s)`,
+      );
 
-    log("importing (first import) …");
-    const first = await timedImport(extraction.files, env);
-    log(`  ${JSON.stringify(first)}`);
-    log("importing the same files again …");
-    const second = await timedImport(extraction.files, env);
-    log(`  ${JSON.stringify(second)}`);
-    if (second.summary.professionals.new !== 0 || second.summary.professionals.updated !== 0) {
-      throw new Error("bench/directory: the second import was not idempotent");
+      log("importing (first import) …");
+      first = await timedImport(files, env);
+      log(`  ${JSON.stringify(first)}`);
+      log("importing the same files again …");
+      second = await timedImport(files, env);
+      log(`  ${JSON.stringify(second)}`);
+      if (second.summary.professionals.new !== 0 || second.summary.professionals.updated !== 0) {
+        throw new Error("bench/directory: the second import was not idempotent");
+      }
     }
 
     let search: Record<string, unknown> | null = null;
     if (searches > 0) {
       const started = await startServer(env);
       server = started.child;
-      const email = "bench-directory@example.fr";
+      // A new account per run: a reused database keeps the previous runs' accounts.
+      const email = `bench-directory-${Date.now()}@example.fr`;
       const password = "phrase de passe du banc d'essai";
       const created = await runServerCommand(
         ["user", "create", "--email", email, "--password-stdin", "--verified", "--json"],
@@ -263,8 +289,12 @@ async function main(): Promise<void> {
       await api.loginTotp(step.challengeToken, code);
 
       const queries = buildQueries(extraction.samples, searches);
-      // Warm-up: the first searches load pages from disk.
-      for (const query of queries.slice(0, 10)) await api.searchDirectory(query.params);
+      // Warm-up: the first searches load pages from disk, and the server reads its search
+      // statistics in the background after it starts (seconds on 2M rows): search for a while.
+      const warmUpUntil = performance.now() + Number(args["warm-up-seconds"]) * 1000;
+      for (let i = 0; i < 10 || performance.now() < warmUpUntil; i++) {
+        await api.searchDirectory(queries[i % queries.length]!.params);
+      }
       const times: number[] = [];
       const byKind = new Map<string, number[]>();
       let results = 0;
@@ -302,8 +332,8 @@ async function main(): Promise<void> {
       people: extraction.people,
       cpus: os.cpus().length,
       loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
-      firstImport: { ...first, summary: undefined, professionals: first.summary.professionals },
-      reimport: { ...second, summary: undefined, professionals: second.summary.professionals },
+      firstImport: first && { ...first, summary: undefined, professionals: first.summary.professionals },
+      reimport: second && { ...second, summary: undefined, professionals: second.summary.professionals },
       search,
     };
     console.log(args.json ? JSON.stringify(report) : JSON.stringify(report, null, 2));
@@ -312,7 +342,7 @@ async function main(): Promise<void> {
       server.kill("SIGTERM");
       await new Promise((resolve) => server?.once("exit", resolve));
     }
-    if (!args.keep) {
+    if (!keep) {
       await rm(dir, { recursive: true, force: true });
       if (store === "postgres") await dropSchema();
     } else {

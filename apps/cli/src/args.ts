@@ -23,6 +23,21 @@ export function flags<const T extends ParseArgsOptions>(command: string, args: s
   }
 }
 
+/** As {@link flags}, for a command that also takes free words (`directory search cardio auxerre`). */
+export function flagsAndWords<const T extends ParseArgsOptions>(command: string, args: string[], options: T) {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { ...common, ...options },
+      strict: true,
+      allowPositionals: true,
+    });
+    return { values, words: positionals };
+  } catch (error) {
+    throw new UsageError(`${command}: ${(error as Error).message}`, usageOf(command));
+  }
+}
+
 /** The value of a flag that must be given, else a usage error naming it. */
 export function required(command: string, value: string | undefined, flag: string): string {
   if (value === undefined || value === "")

@@ -1,9 +1,11 @@
 import { runConversations } from "./commands/conversations.ts";
+import { runDirectorySearch } from "./commands/directory-search.ts";
 import { runDownload } from "./commands/download.ts";
 import { runGroupAdd } from "./commands/group-add.ts";
 import { runGroupCreate } from "./commands/group-create.ts";
 import { runGroupLeave } from "./commands/group-leave.ts";
 import { runGroupRemove } from "./commands/group-remove.ts";
+import { runInvite } from "./commands/invite.ts";
 import { runLogin } from "./commands/login.ts";
 import { runLogout } from "./commands/logout.ts";
 import { runMessages } from "./commands/messages.ts";
@@ -28,6 +30,14 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   sync: runSync,
   download: runDownload,
   "safety-code": runSafetyCode,
+  "directory search": runDirectorySearch,
+  invite: runInvite,
+};
+
+/** Commands made of a group and a subcommand (`group create`, `directory search`). */
+const SUBCOMMANDS: Record<string, readonly string[]> = {
+  group: ["create", "add", "remove", "leave"],
+  directory: ["search"],
 };
 
 /** `confrere COMMAND [SUBCOMMAND] FLAGS...`; `--help` anywhere prints that command's usage. */
@@ -42,20 +52,21 @@ async function main(argv: string[]): Promise<number> {
   }
   let name = first;
   let args = rest;
-  if (first === "group") {
+  const subcommands = SUBCOMMANDS[first];
+  if (subcommands) {
     const [sub, ...more] = rest;
     if (!sub || sub.startsWith("-")) {
       if (sub === "--help" || sub === "-h") {
-        console.log(groupUsage());
+        console.log(groupUsage(first));
         return 0;
       }
-      throw new UsageError("group: give a subcommand: create, add, remove or leave", groupUsage());
+      throw new UsageError(`${first}: give a subcommand: ${subcommands.join(", ")}`, groupUsage(first));
     }
-    name = `group ${sub}`;
+    name = `${first} ${sub}`;
     args = more;
   }
   const run = commands[name];
-  if (!run) throw new UsageError(`unknown command "${name}"`, first === "group" ? groupUsage() : undefined);
+  if (!run) throw new UsageError(`unknown command "${name}"`, subcommands ? groupUsage(first) : undefined);
   if (args.includes("--help") || args.includes("-h")) {
     console.log(usageOf(name));
     return 0;
@@ -63,8 +74,8 @@ async function main(argv: string[]): Promise<number> {
   return run(args);
 }
 
-function groupUsage(): string {
-  const synopses = ["create", "add", "remove", "leave"].map((sub) => usageOf(`group ${sub}`).split("\n")[0]);
+function groupUsage(group: string): string {
+  const synopses = (SUBCOMMANDS[group] ?? []).map((sub) => usageOf(`${group} ${sub}`).split("\n")[0]);
   return synopses.join("\n");
 }
 

@@ -32,14 +32,15 @@ export function loadConfig(store: LocalStore): Promise<CliConfig | null> {
 /**
  * Runs `action` with the device of an earlier `confrere login`: the session is restored, the MLS
  * identity reloaded from the store (ensureDevice() re-registers the same key and tops up
- * KeyPackages) and, unless `sync` is false, everything new is applied first. Errors come out as
- * messages a person can act on.
+ * KeyPackages) and, unless `sync` is false, everything new is applied first. `device: false` is for
+ * commands that use the session only (whoami, directory search): they skip the device, which the
+ * server only enrols for verified professionals. Errors come out as messages a person can act on.
  */
 export async function withSession<T>(
   operation: string,
   homeFlag: string | undefined,
   action: (session: Session) => Promise<T>,
-  options: { sync?: boolean } = {},
+  options: { sync?: boolean; device?: boolean } = {},
 ): Promise<T> {
   const directory = resolveHome(homeFlag);
   const home = await openHome(directory);
@@ -50,7 +51,7 @@ export async function withSession<T>(
     server = config.server;
     const client = newClient(config.server, home.store);
     if (!(await client.restore())) throw notLoggedIn(directory);
-    await client.ensureDevice();
+    if (options.device !== false) await client.ensureDevice();
     if (options.sync !== false) await client.sync();
     return await action({ home, client, config });
   } catch (error) {

@@ -58,6 +58,19 @@ const commands: Record<string, { synopsis: string; summary: string }> = {
     synopsis: "confrere safety-code --with EMAIL_OR_USER_ID [--json]",
     summary: "the 60-digit code to compare with a colleague, in person or by phone",
   },
+  "directory search": {
+    synopsis:
+      "confrere directory search QUERY [--profession CODE] [--specialty CODE] [--departement CODE] [--territory ID] [--limit N] [--json]",
+    summary:
+      "search the professional directory (Annuaire Santé): names, professions, specialties, communes; " +
+      "each line says whether the person is on Confrère (verified professionals only)",
+  },
+  invite: {
+    synopsis: "confrere invite EMAIL [--organisation ID --national-id ID] [--json]",
+    summary:
+      "invite a colleague who is not on Confrère yet by e-mail; an organisation's administrator " +
+      "vouches for a professional of the directory with --organisation and --national-id",
+  },
   help: { synopsis: "confrere help [COMMAND]", summary: "show this help, or one command's" },
 };
 

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { type BillingConfig, loadBillingConfig } from "./billing/billing-config.ts";
 
 /** The server's whole configuration, read once from the environment at start. */
 export interface Config {
@@ -27,7 +28,20 @@ export interface Config {
   corsOrigins: string[];
   /** What happens to a verified account whose professional leaves the directory. */
   directoryInactivePolicy: "suspend" | "warn";
+  /** Billing: the seller printed on invoices, and the Stripe adapter (see billing/billing-config.ts). */
+  billing: BillingConfig;
+  /** Pro Santé Connect client; null when PSC_ISSUER_URL is unset (PSC disabled). */
+  psc: PscConfig | null;
   isProduction: boolean;
+}
+
+/** A confidential OpenID Connect client of Pro Santé Connect. */
+export interface PscConfig {
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Where the discovery document is; null: PSC's `wallet-openid-configuration`, then the standard path. */
+  discoveryUrl: string | null;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +104,20 @@ function list(env: Env, name: string): string[] {
     .filter(Boolean);
 }
 
+/** PSC is on when its issuer is set; the client's id and secret are then required. */
+function pscConfig(env: Env, isProduction: boolean): PscConfig | null {
+  const issuerUrl = url(env, "PSC_ISSUER_URL", isProduction ? ["https:"] : ["http:", "https:"]);
+  const discoveryUrl = url(env, "PSC_DISCOVERY_URL", isProduction ? ["https:"] : ["http:", "https:"]);
+  if (issuerUrl === null) return null;
+  const clientId = env.PSC_CLIENT_ID || "";
+  if (clientId === "") throw new ConfigError("PSC_CLIENT_ID", "is required when PSC_ISSUER_URL is set");
+  const clientSecret = env.PSC_CLIENT_SECRET || "";
+  if (clientSecret === "") {
+    throw new ConfigError("PSC_CLIENT_SECRET", "is required when PSC_ISSUER_URL is set");
+  }
+  return { issuerUrl, clientId, clientSecret, discoveryUrl };
+}
+
 /** Each variable, its default and meaning, is listed in the README's configuration reference. */
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, "PORT", 8080, 0, 65535);
@@ -134,6 +162,8 @@ export function loadConfig(env: Env = process.env): Config {
     webauthnOrigins: list(env, "WEBAUTHN_ORIGINS").length ? list(env, "WEBAUTHN_ORIGINS") : [publicUrl],
     corsOrigins: list(env, "CORS_ORIGINS"),
     directoryInactivePolicy: oneOf(env, "DIRECTORY_INACTIVE_POLICY", ["suspend", "warn"], "suspend"),
+    billing: loadBillingConfig(env, (variable, message) => new ConfigError(variable, message)),
+    psc: pscConfig(env, env.NODE_ENV === "production"),
     isProduction: env.NODE_ENV === "production",
   };
 }

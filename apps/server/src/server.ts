@@ -1,7 +1,9 @@
 import { type ContextOptions, closeAppContext, createAppContext } from "./app-context.ts";
+import { billingJob } from "./billing/billing-job.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { type App, buildApp } from "./http/app.ts";
+import { Scheduler } from "./jobs/scheduler.ts";
 import { issueSetupLink } from "./routes/setup.ts";
 
 export interface RunningServer {
@@ -10,6 +12,8 @@ export interface RunningServer {
   /** The URL the server listens on (with the actual port when PORT=0). */
   url: string;
   setupLink: string | null;
+  /** Background jobs (billing); tests call `scheduler.runDue()` after moving the clock. */
+  scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -28,15 +32,21 @@ export async function startServer(config: Config, options: ContextOptions = {}):
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   const setupLink = await issueSetupLink(ctx);
+  const scheduler = new Scheduler(ctx, [billingJob(ctx)]);
+  scheduler.start();
   let closing: Promise<void> | null = null;
   return {
     app,
     ctx,
     url: `http://${host}:${port}`,
     setupLink,
+    scheduler,
     close() {
       // Fastify stops accepting, lets in-flight requests finish, then we close the database.
-      closing ??= app.close().then(() => closeAppContext(ctx));
+      closing ??= scheduler
+        .stop()
+        .then(() => app.close())
+        .then(() => closeAppContext(ctx));
       return closing;
     },
   };

@@ -1,20 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startTestServer, type TestServer } from "@confrere/dev-env";
-import { ConfrereError } from "@confrere/protocol";
+import { rejectsWith, startTestServer, type TestServer } from "@confrere/dev-env";
 import { currentTotpCode } from "@confrere/server";
-
-async function rejects(promise: Promise<unknown>, code: string, status?: number): Promise<ConfrereError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ConfrereError, `expected a ConfrereError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (status !== undefined) assert.equal(error.status, status);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 describe("accounts: registration, second factor, sessions", () => {
   let server: TestServer;
@@ -34,25 +21,25 @@ describe("accounts: registration, second factor, sessions", () => {
     });
 
     // Before the link is clicked the account can't be used.
-    await rejects(api.login({ email, password, deviceName: "Poste" }), "AUTH_EMAIL_UNVERIFIED", 403);
+    await rejectsWith(api.login({ email, password, deviceName: "Poste" }), "AUTH_EMAIL_UNVERIFIED", 403);
 
     const mail = (await server.outbox()).find((m) => m.to.includes("dr.martin@example.fr"));
     assert.ok(mail?.token, "the verification e-mail carries a link with a token");
     assert.match(mail.text, /\/verifier-email\?token=/);
     const verified = await api.verifyEmail(mail.token);
     assert.equal(verified.account.state, "second_factor_required");
-    await rejects(api.verifyEmail(mail.token), "TOKEN_INVALID", 400);
+    await rejectsWith(api.verifyEmail(mail.token), "TOKEN_INVALID", 400);
 
     const first = await api.login({ email, password, deviceName: "Poste cabinet" });
     assert.equal(first.status, "second_factor_enrolment_required");
     // An enrolment session can't do anything else.
-    await rejects(api.devices(), "AUTH_SECOND_FACTOR_ENROLMENT_REQUIRED", 403);
+    await rejectsWith(api.devices(), "AUTH_SECOND_FACTOR_ENROLMENT_REQUIRED", 403);
     assert.equal((await api.me()).account.state, "second_factor_required");
 
     const setup = await api.startTotpEnrolment();
     assert.match(setup.otpauthUri, /^otpauth:\/\/totp\/Confr%C3%A8re:dr\.martin%40example\.fr\?/);
     assert.match(setup.qrCodeSvg, /^<svg/);
-    await rejects(api.confirmTotp("000000"), "AUTH_TOTP_INVALID");
+    await rejectsWith(api.confirmTotp("000000"), "AUTH_TOTP_INVALID");
     const enrolled = await api.confirmTotp(server.totp(setup.secret));
     assert.equal(enrolled.recoveryCodes?.length, 10);
     assert.equal(new Set(enrolled.recoveryCodes).size, 10);
@@ -68,18 +55,18 @@ describe("accounts: registration, second factor, sessions", () => {
     assert.equal(step.status, "second_factor_required");
     if (step.status !== "second_factor_required") return;
     assert.deepEqual(step.methods.sort(), ["recovery_code", "totp"]);
-    await rejects(other.loginTotp(step.challengeToken, "123456"), "AUTH_TOTP_INVALID", 401);
+    await rejectsWith(other.loginTotp(step.challengeToken, "123456"), "AUTH_TOTP_INVALID", 401);
     const code = server.totp(setup.secret);
     const done = await other.loginTotp(step.challengeToken, code);
     assert.equal(done.session.scope, "full");
     // The challenge is single-use.
-    await rejects(other.loginTotp(step.challengeToken, code), "AUTH_CHALLENGE_INVALID", 401);
+    await rejectsWith(other.loginTotp(step.challengeToken, code), "AUTH_CHALLENGE_INVALID", 401);
 
     // The same code can't open a second session (RFC 6238 §5.2), even within its window.
     const third = server.client();
     const again = await third.login({ email, password, deviceName: "Tablette" });
     if (again.status !== "second_factor_required") assert.fail(again.status);
-    await rejects(third.loginTotp(again.challengeToken, code), "AUTH_TOTP_INVALID");
+    await rejectsWith(third.loginTotp(again.challengeToken, code), "AUTH_TOTP_INVALID");
 
     // Recovery codes work once each.
     const recovery = enrolled.recoveryCodes![0]!;
@@ -87,7 +74,7 @@ describe("accounts: registration, second factor, sessions", () => {
     const fourth = server.client();
     const step4 = await fourth.login({ email, password, deviceName: "Encore" });
     if (step4.status !== "second_factor_required") assert.fail(step4.status);
-    await rejects(fourth.loginRecoveryCode(step4.challengeToken, recovery), "AUTH_RECOVERY_CODE_INVALID");
+    await rejectsWith(fourth.loginRecoveryCode(step4.challengeToken, recovery), "AUTH_RECOVERY_CODE_INVALID");
     assert.equal((await api.secondFactors()).recoveryCodesRemaining, 9);
 
     // The tokens are stored only as hashes.
@@ -99,22 +86,22 @@ describe("accounts: registration, second factor, sessions", () => {
 
   test("passwords that are short or common are refused with their own code", async () => {
     const api = server.client();
-    await rejects(
+    await rejectsWith(
       api.register({ email: "a@example.fr", password: "court", displayName: "A" }),
       "PASSWORD_TOO_SHORT",
       400,
     );
-    await rejects(
+    await rejectsWith(
       api.register({ email: "a@example.fr", password: "password1234", displayName: "A" }),
       "PASSWORD_TOO_COMMON",
       400,
     );
-    await rejects(
+    await rejectsWith(
       api.register({ email: "a@example.fr", password: "azertyuiopqsdfghjklm", displayName: "A" }),
       "PASSWORD_TOO_COMMON",
       400,
     );
-    await rejects(
+    await rejectsWith(
       api.register({ email: "a@example.fr", password: "aaaaaaaaaaaaaaaa", displayName: "A" }),
       "PASSWORD_TOO_COMMON",
       400,
@@ -155,14 +142,14 @@ describe("accounts: registration, second factor, sessions", () => {
 
     // Revoke the phone's session from the first device.
     await user.api.revokeSession(secondSession.session.sessionId);
-    await rejects(second.me(), "AUTH_REQUIRED", 401);
-    await rejects(user.api.revokeSession(secondSession.session.sessionId), "NOT_FOUND", 404);
+    await rejectsWith(second.me(), "AUTH_REQUIRED", 401);
+    await rejectsWith(user.api.revokeSession(secondSession.session.sessionId), "NOT_FOUND", 404);
 
     // Rotation: the old token dies, the new one works.
     const oldToken = user.api.token!;
     await user.api.rotateSession();
     assert.notEqual(user.api.token, oldToken);
-    await rejects(server.client(oldToken).me(), "AUTH_REQUIRED", 401);
+    await rejectsWith(server.client(oldToken).me(), "AUTH_REQUIRED", 401);
     await user.api.me();
 
     // Revoking a device closes its sessions.
@@ -171,18 +158,18 @@ describe("accounts: registration, second factor, sessions", () => {
     if (s3.status !== "second_factor_required") assert.fail(s3.status);
     const issued = await third.loginTotp(s3.challengeToken, server.totp(user.totpSecret));
     await user.api.revokeDevice(issued.session.deviceId);
-    await rejects(third.me(), "AUTH_REQUIRED", 401);
+    await rejectsWith(third.me(), "AUTH_REQUIRED", 401);
 
     const token = user.api.token!;
     await user.api.logoutEverywhere();
-    await rejects(server.client(token).me(), "AUTH_REQUIRED", 401);
+    await rejectsWith(server.client(token).me(), "AUTH_REQUIRED", 401);
   });
 
   test("sessions expire with the injected clock", async () => {
     const user = await server.createUser();
     await user.api.me();
     server.clock.advance(31 * 24 * 3600 * 1000);
-    await rejects(user.api.me(), "AUTH_SESSION_EXPIRED", 401);
+    await rejectsWith(user.api.me(), "AUTH_SESSION_EXPIRED", 401);
   });
 
   test("password change closes the other sessions; the new password works", async () => {
@@ -192,16 +179,16 @@ describe("accounts: registration, second factor, sessions", () => {
     if (step.status !== "second_factor_required") assert.fail(step.status);
     await other.loginTotp(step.challengeToken, server.totp(user.totpSecret));
 
-    await rejects(
+    await rejectsWith(
       user.api.changePassword("wrong password!!", "nouvelle phrase secrète"),
       "AUTH_INVALID_CREDENTIALS",
       401,
     );
-    await rejects(user.api.changePassword(user.password, "password"), "PASSWORD_TOO_SHORT");
+    await rejectsWith(user.api.changePassword(user.password, "password"), "PASSWORD_TOO_SHORT");
     await user.api.changePassword(user.password, "nouvelle phrase secrète");
     await user.api.me();
-    await rejects(other.me(), "AUTH_REQUIRED", 401);
-    await rejects(
+    await rejectsWith(other.me(), "AUTH_REQUIRED", 401);
+    await rejectsWith(
       server.client().login({ email: user.email, password: user.password, deviceName: "x" }),
       "AUTH_INVALID_CREDENTIALS",
     );
@@ -221,12 +208,12 @@ describe("accounts: registration, second factor, sessions", () => {
     assert.match(mail.subject, /réinitialisation/);
     const token = mail.token!;
 
-    await rejects(
+    await rejectsWith(
       api.completePasswordReset({ token, newPassword: "phrase de secours longue" }),
       "AUTH_SECOND_FACTOR_REQUIRED",
       400,
     );
-    await rejects(
+    await rejectsWith(
       api.completePasswordReset({ token, newPassword: "phrase de secours longue", totpCode: "000000" }),
       "AUTH_SECOND_FACTOR_REQUIRED",
       401,
@@ -237,8 +224,8 @@ describe("accounts: registration, second factor, sessions", () => {
       totpCode: server.totp(user.totpSecret),
     });
     // Every session was closed, and the link is used up.
-    await rejects(user.api.me(), "AUTH_REQUIRED");
-    await rejects(
+    await rejectsWith(user.api.me(), "AUTH_REQUIRED");
+    await rejectsWith(
       api.completePasswordReset({
         token,
         newPassword: "encore une autre phrase",
@@ -256,17 +243,17 @@ describe("accounts: registration, second factor, sessions", () => {
     const user = await server.createUser();
     const api = server.client();
     for (let i = 0; i < 5; i++) {
-      await rejects(
+      await rejectsWith(
         api.login({ email: user.email, password: "not the password", deviceName: "x" }),
         "AUTH_INVALID_CREDENTIALS",
       );
     }
-    await rejects(
+    await rejectsWith(
       api.login({ email: user.email, password: "not the password", deviceName: "x" }),
       "AUTH_INVALID_CREDENTIALS",
     );
     // Now locked, even with the right password.
-    const locked = await rejects(
+    const locked = await rejectsWith(
       api.login({ email: user.email, password: user.password, deviceName: "x" }),
       "AUTH_TOO_MANY_ATTEMPTS",
       429,
@@ -283,17 +270,17 @@ describe("accounts: registration, second factor, sessions", () => {
     const step = await api.login({ email: user.email, password: user.password, deviceName: "x" });
     if (step.status !== "second_factor_required") assert.fail(step.status);
     for (let i = 0; i < 6; i++)
-      await rejects(api.loginTotp(step.challengeToken, "999999"), "AUTH_TOTP_INVALID");
+      await rejectsWith(api.loginTotp(step.challengeToken, "999999"), "AUTH_TOTP_INVALID");
     const code = currentTotpCode(user.totpSecret, server.clock.now() + 30_000);
-    await rejects(api.loginTotp(step.challengeToken, code), "AUTH_TOO_MANY_ATTEMPTS", 429);
+    await rejectsWith(api.loginTotp(step.challengeToken, code), "AUTH_TOO_MANY_ATTEMPTS", 429);
   });
 
   test("a suspended account can't log in and its sessions die", async () => {
     const operator = await server.createUser({ operator: true });
     const user = await server.createUser();
     await operator.api.suspend(user.userId, "départ du service");
-    await rejects(user.api.me(), "AUTH_REQUIRED");
-    await rejects(
+    await rejectsWith(user.api.me(), "AUTH_REQUIRED");
+    await rejectsWith(
       server.client().login({ email: user.email, password: user.password, deviceName: "x" }),
       "AUTH_ACCOUNT_SUSPENDED",
       403,
@@ -303,8 +290,8 @@ describe("accounts: registration, second factor, sessions", () => {
   test("operators change roles and verify identities; users can't", async () => {
     const operator = await server.createUser({ operator: true });
     const user = await server.createUser();
-    await rejects(user.api.adminUsers(), "OPERATOR_ONLY", 403);
-    await rejects(user.api.verifyIdentity(user.userId), "OPERATOR_ONLY", 403);
+    await rejectsWith(user.api.adminUsers(), "OPERATOR_ONLY", 403);
+    await rejectsWith(user.api.verifyIdentity(user.userId), "OPERATOR_ONLY", 403);
     const verified = await operator.api.verifyIdentity(user.userId);
     assert.equal(verified.account.state, "verified");
     const promoted = await operator.api.setRole(user.userId, "operator");

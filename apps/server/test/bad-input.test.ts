@@ -43,6 +43,7 @@ interface Schema {
   minLength?: number;
   maxLength?: number;
   minimum?: number;
+  examples?: unknown[];
 }
 
 interface DocumentedOperation {
@@ -183,6 +184,8 @@ function fits(value: string, schema: Schema): boolean {
 function plausible(schema: Schema, email: string): unknown {
   if (schema.const !== undefined) return schema.const;
   if (schema.enum) return schema.enum[0];
+  // A schema whose pattern none of the generic candidates fits documents an example instead.
+  if (schema.examples?.[0] !== undefined) return schema.examples[0];
   if (schema.anyOf?.[0]) return plausible(schema.anyOf[0], email);
   const type = [...typesOf(schema)].find((t) => t !== "null");
   switch (type) {

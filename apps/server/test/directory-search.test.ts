@@ -5,6 +5,11 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { runServerCli, startTestServer, type TestServer, type TestUser, testStore } from "@confrere/dev-env";
 import { ConfrereError, type DirectoryProfessional, withLuhnKey } from "@confrere/protocol";
+import { sql } from "kysely";
+import { searchDirectory } from "../src/directory/directory-search.ts";
+import { KyselyDirectorySql } from "../src/directory/directory-sql.ts";
+import { SearchStatistics, SearchStatisticsCache } from "../src/directory/search-statistics.ts";
+import { loadTerritoryPerimeter } from "../src/directory/territory-perimeter.ts";
 import {
   makeTempDir,
   mapTable,
@@ -12,6 +17,7 @@ import {
   SPLIT_PERSONNE_ACTIVITE,
   SPLIT_SAVOIR_FAIRE,
 } from "../src/directory/test-support.ts";
+import { linkProfessional } from "../src/identity/professional-link.ts";
 
 async function rejects(promise: Promise<unknown>, code: string, status: number): Promise<void> {
   try {
@@ -280,5 +286,244 @@ describe(`directory search on ${testStore()}`, () => {
       "LEFÈVRE Gabriel",
     ]);
     assert.deepEqual((await doctor.api.searchDirectory({ q: "NOT lefevre" })).results, []);
+  });
+
+  test("a result says whether the person is on Confrère: a verified, not suspended account linked to them", async () => {
+    const leroy = "810785900399";
+    const onConfrere = async () => {
+      const [result] = (await doctor.api.searchDirectory({ q: "leroy lea" })).results;
+      return { onConfrere: result?.onConfrere, userId: result?.userId };
+    };
+    assert.deepEqual(await onConfrere(), { onConfrere: false, userId: null });
+
+    // Linked through the one road every identity proof ends at.
+    const colleague = await server.createUser({ verified: false });
+    await linkProfessional(server.server.ctx, colleague.userId, leroy, { actorId: null, method: "operator" });
+    assert.deepEqual(await onConfrere(), { onConfrere: true, userId: colleague.userId });
+    // Others with the same surname are not.
+    const others = (await doctor.api.searchDirectory({ q: "leroy" })).results.filter(
+      (r) => r.nationalId !== leroy,
+    );
+    assert.ok(others.length > 0 && others.every((r) => !r.onConfrere && r.userId === null));
+
+    // Suspended: no longer reachable.
+    const operator = await server.createUser({ operator: true, verified: true });
+    await operator.api.suspend(colleague.userId, "test");
+    assert.deepEqual(await onConfrere(), { onConfrere: false, userId: null });
+    const lifted = await fetch(`${server.url}/api/v1/admin/users/${colleague.userId}/unsuspend`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${operator.api.token}` },
+    });
+    assert.equal(lifted.status, 200);
+    assert.deepEqual(await onConfrere(), { onConfrere: true, userId: colleague.userId });
+
+    // A link without a verified identity does not count (written directly: no road does this).
+    const bonnet = "810582029384";
+    const unverified = await server.createUser({ verified: false });
+    await server.server.ctx.db
+      .updateTable("users")
+      .set({ national_id: bonnet })
+      .where("id", "=", unverified.userId)
+      .execute();
+    const bonnets = (await doctor.api.searchDirectory({ q: "bonnet" })).results;
+    assert.ok(bonnets.some((r) => r.nationalId === bonnet));
+    assert.ok(bonnets.every((r) => !r.onConfrere));
+  });
+
+  describe("territory filter", () => {
+    const db = () => server.server.ctx.db;
+    async function territory(
+      id: string,
+      perimeter: { kind: "commune" | "departement"; code: string }[],
+      kind: "territory" | "establishment" = "territory",
+    ) {
+      // Written directly, with the columns every version of the table has: the organisation
+      // roads are not this test's subject.
+      const now = server.clock.now();
+      await sql`insert into organisations (id, kind, territory_type, name, sponsored, created_at, updated_at)
+        values (${id}, ${kind}, ${kind === "territory" ? "cpts" : null}, ${`Organisation ${id}`}, 0, ${now}, ${now})`.execute(
+        db(),
+      );
+      for (const { kind: perimeterKind, code } of perimeter) {
+        await sql`insert into organisation_perimeter (organisation_id, kind, code)
+          values (${id}, ${perimeterKind}, ${code})`.execute(db());
+      }
+    }
+    const communes = (r: DirectoryProfessional) => r.places.map((p) => p.commune);
+
+    before(async () => {
+      await territory("cpts-tonnerrois", [
+        { kind: "commune", code: "89405" },
+        { kind: "commune", code: "89206" },
+      ]);
+      await territory("sud-corse-reunion", [
+        { kind: "departement", code: "2A" },
+        { kind: "commune", code: "97411" },
+      ]);
+      await territory("cpts-vide", []);
+      await territory("hopital-auxerre", [{ kind: "commune", code: "89024" }], "establishment");
+    });
+
+    test("communes: the professionals practising in Tonnerre or Joigny, and only them", async () => {
+      const { results, isPartial } = await doctor.api.searchDirectory({
+        territory: "cpts-tonnerrois",
+        limit: 100,
+      });
+      assert.equal(isPartial, false);
+      // The same people, found the other way: the département's professionals with a place there.
+      const yonne = (await doctor.api.searchDirectory({ departement: "89", limit: 100 })).results;
+      const expected = yonne.filter((r) => communes(r).some((c) => c === "TONNERRE" || c === "JOIGNY"));
+      assert.ok(expected.length >= 10);
+      assert.deepEqual(results, expected);
+    });
+
+    test("départements and communes together; with words and other filters", async () => {
+      const { results } = await doctor.api.searchDirectory({ territory: "sud-corse-reunion", limit: 100 });
+      const corsica = (await doctor.api.searchDirectory({ departement: "2A", limit: 100 })).results;
+      const reunion = (await doctor.api.searchDirectory({ departement: "974", limit: 100 })).results;
+      assert.deepEqual(
+        new Set(names(results)),
+        new Set(names([...corsica, ...reunion.filter((r) => communes(r).includes("SAINT-DENIS"))])),
+      );
+      assert.ok(results.every((r) => communes(r).some((c) => c === "AJACCIO" || c === "SAINT-DENIS")));
+
+      assert.deepEqual(
+        names((await doctor.api.searchDirectory({ q: "cardio", territory: "cpts-tonnerrois" })).results),
+        ["LAMBERT Lucas"],
+      );
+      const doctors = await doctor.api.searchDirectory({
+        territory: "cpts-tonnerrois",
+        profession: "10",
+        limit: 100,
+      });
+      const all = await doctor.api.searchDirectory({ territory: "cpts-tonnerrois", limit: 100 });
+      assert.deepEqual(
+        doctors.results,
+        all.results.filter((r) => r.profession?.code === "10"),
+      );
+      assert.ok(doctors.results.length > 0 && doctors.results.length < all.results.length);
+    });
+
+    test("a territory without a perimeter holds no one; an unknown id or an establishment is a 404", async () => {
+      assert.deepEqual(await doctor.api.searchDirectory({ territory: "cpts-vide" }), {
+        results: [],
+        isPartial: false,
+      });
+      await rejects(doctor.api.searchDirectory({ territory: "no-such-territory" }), "NOT_FOUND", 404);
+      await rejects(
+        doctor.api.searchDirectory({ territory: "hopital-auxerre", q: "martin" }),
+        "NOT_FOUND",
+        404,
+      );
+      const response = await fetch(
+        `${server.url}/api/v1/directory/search?territory=${encodeURIComponent("a/b")}`,
+        {
+          headers: { authorization: `Bearer ${doctor.api.token}` },
+        },
+      );
+      assert.equal(response.status, 400);
+    });
+  });
+
+  test("the statistics a search plans with change how fast, never which rows", async () => {
+    const directorySql = new KyselyDirectorySql(server.server.ctx.db, server.store);
+    const cache = new SearchStatisticsCache(directorySql, server.server.ctx.logger);
+    await cache.current();
+    await cache.settled();
+    const statistics = await cache.current();
+    assert.ok(statistics, "a snapshot is read after the import");
+    const tonnerrois = await loadTerritoryPerimeter(server.server.ctx.db, "cpts-tonnerrois");
+    const searches = [
+      { q: "m" },
+      { q: "l" },
+      { q: "le" },
+      { q: "lef" },
+      { q: "lefe" },
+      { q: "lefevre" },
+      { q: "medeci" },
+      { q: "medecin g" },
+      { q: "cardio yonne" },
+      { q: "masseur kine joigny" },
+      { q: "sa" },
+      { q: "zzzz" },
+      { q: "89" },
+      { q: "m", profession: "10" },
+      { q: "infirm", departement: "89" },
+      { specialty: "SM04", departement: "89" },
+      { specialty: "SM54", profession: "10", departement: "71" },
+      { departement: "89", profession: "60" },
+      { q: "d", territory: tonnerrois! },
+      { territory: tonnerrois!, profession: "10" },
+      { specialty: "SM04", territory: tonnerrois! },
+    ];
+    // The fixture is too small for most plans: the same words and codes, as if each held 100,000
+    // times more rows, take the others (long prefixes spelt out, sets merged, the GIN index or
+    // the id order on PostgreSQL).
+    const db = server.server.ctx.db;
+    let words: { term: string; doc: number }[];
+    if (server.store === "sqlite") {
+      await sql`create virtual table temp.test_words using fts5vocab(main, directory_search, 'row')`.execute(
+        db,
+      );
+      words = (await sql<{ term: string; doc: number }>`select term, doc from temp.test_words`.execute(db))
+        .rows;
+      await sql`drop table temp.test_words`.execute(db);
+    } else {
+      words = (
+        await sql<{
+          term: string;
+          doc: number;
+        }>`select word as term, ndoc as doc from ts_stat('select document from directory_search')`.execute(db)
+      ).rows;
+    }
+    words.sort((a, b) => (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
+    const counts = new Map<string, number>();
+    for (const [filter, query] of [
+      [
+        "specialty",
+        sql<{ code: string; n: number }>`select code, count(*) as n from directory_specialties group by code`,
+      ],
+      [
+        "departement",
+        sql<{
+          code: string;
+          n: number;
+        }>`select departement_code as code, count(*) as n from directory_practice_situations group by departement_code`,
+      ],
+      [
+        "profession",
+        sql<{
+          code: string;
+          n: number;
+        }>`select profession_code as code, count(*) as n from directory_practice_situations group by profession_code`,
+      ],
+    ] as const) {
+      for (const row of (await query.execute(db)).rows)
+        counts.set(`${filter}:${row.code}`, Number(row.n) * 100_000);
+    }
+    const [professionals] = (
+      await sql<{ n: number }>`select count(*) as n from directory_professionals`.execute(db)
+    ).rows;
+    const inflated = new SearchStatistics(
+      0,
+      Number(professionals!.n) * 100_000,
+      words.map((row): [string, number] => [row.term, Number(row.doc) * 100_000]),
+      counts,
+    );
+    for (const search of searches) {
+      const params = { ...search, limit: 100 };
+      const expected = await searchDirectory(directorySql, params, null);
+      assert.deepEqual(
+        await searchDirectory(directorySql, params, statistics),
+        expected,
+        JSON.stringify(search),
+      );
+      assert.deepEqual(
+        await searchDirectory(directorySql, params, inflated),
+        expected,
+        JSON.stringify(search),
+      );
+    }
+    await cache.close();
   });
 });

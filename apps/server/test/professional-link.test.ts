@@ -3,21 +3,9 @@ import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { runServerCli, startTestServer, type TestServer, testStore } from "@confrere/dev-env";
-import { ConfrereError, withLuhnKey } from "@confrere/protocol";
+import { rejectsWith, runServerCli, startTestServer, type TestServer, testStore } from "@confrere/dev-env";
+import { withLuhnKey } from "@confrere/protocol";
 import { makeTempDir, mapTable, OLD_PERSONNE_ACTIVITE } from "../src/directory/test-support.ts";
-
-async function rejects(promise: Promise<unknown>, code: string, status: number): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ConfrereError, `expected a ConfrereError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    assert.equal(error.status, status);
-    return;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 /** ROBERT Léa, sage-femme at Dijon in the fixture; BONNET Clémence, médecin généraliste. */
 const ROBERT = "810434640974";
@@ -64,17 +52,17 @@ describe(`account ↔ directory link on ${testStore()}`, () => {
       assert.equal(account.identityMethod, "operator");
       assert.equal((await robert.api.me()).account.nationalId, ROBERT);
 
-      await rejects(
+      await rejectsWith(
         operator.api.verifyIdentity(other.userId, undefined, ROBERT),
         "PROFESSIONAL_ALREADY_LINKED",
         409,
       );
-      await rejects(
+      await rejectsWith(
         operator.api.verifyIdentity(robert.userId, undefined, BONNET),
         "ACCOUNT_ALREADY_LINKED",
         409,
       );
-      await rejects(
+      await rejectsWith(
         operator.api.verifyIdentity(other.userId, undefined, `8${withLuhnKey("1999999999")}`),
         "PROFESSIONAL_NOT_IN_DIRECTORY",
         404,
@@ -106,7 +94,7 @@ describe(`account ↔ directory link on ${testStore()}`, () => {
 
       await importFiles(server, [await extractionWithout(tmp.dir, ROBERT)], "--deactivate-missing");
 
-      await rejects(robert.api.me(), "AUTH_REQUIRED", 401);
+      await rejectsWith(robert.api.me(), "AUTH_REQUIRED", 401);
       const [listed] = (await operator.api.adminUsers(robert.email)).users;
       assert.equal(listed?.state, "suspended");
       assert.equal((await bonnet.api.me()).account.state, "verified");
@@ -116,7 +104,7 @@ describe(`account ↔ directory link on ${testStore()}`, () => {
 
       // An inactive professional cannot be linked again.
       const newcomer = await server.createUser();
-      await rejects(
+      await rejectsWith(
         operator.api.verifyIdentity(newcomer.userId, undefined, ROBERT),
         "PROFESSIONAL_INACTIVE",
         409,

@@ -2,115 +2,46 @@
 // Boots the real server (fresh database) with the built app; needs /usr/bin/chromium
 // (`apt-get install -y chromium`, which .ci/run does) and skips itself, saying so, without it.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
-import os from "node:os";
 import path from "node:path";
-import { after, before, describe, it, type TestContext, test } from "node:test";
+import { after, before, describe, it, test } from "node:test";
 import { gzipSync } from "node:zlib";
-import { startTestServer, type TestServer } from "@confrere/dev-env";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { TestServer } from "@confrere/dev-env";
+import type { Page } from "playwright-core";
+import {
+  type BrowserSuite,
+  hasChromium,
+  noChromiumReason,
+  passwordInput,
+  snap,
+  startBrowserSuite,
+  WEB,
+} from "./browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--headless",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const WEB = path.resolve(import.meta.dirname, "..");
 const PASSWORD = "Une phrase de passe pour Confrère";
-/** Set to a folder to keep a screenshot of each main screen, for looking at them. */
-const SCREENSHOTS = process.env.CONFRERE_E2E_SCREENSHOTS;
 
-/** The password input itself (its "Afficher le mot de passe" button shares the words). */
-function passwordInput(page: Page, label: string) {
-  return page.locator("input").and(page.getByLabel(label));
-}
-
-async function snap(page: Page, name: string) {
-  if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
-if (!fs.existsSync(CHROMIUM)) {
+if (!hasChromium) {
   test("web app in Chromium", (t) => {
-    t.skip(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser tests`,
-    );
+    t.skip(noChromiumReason);
   });
 } else {
   describe("web app in Chromium", { timeout: 300_000 }, () => {
+    let suite: BrowserSuite;
     let server: TestServer;
-    let browser: Browser;
     let origin: string;
-    const shots = fs.mkdtempSync(path.join(os.tmpdir(), "confrere-web-e2e-"));
 
     before(async () => {
-      // The server serves apps/web/dist only if it exists when it starts: build it first (or reuse it).
-      const build = spawnSync(process.execPath, [path.join(WEB, "scripts/ensure-built.mjs")], {
-        encoding: "utf8",
-      });
-      assert.equal(build.status, 0, `building the web app failed:\n${build.stdout}\n${build.stderr}`);
-      // WebAuthn binds passkeys to the origin: the server must know its real address before it starts.
-      const port = await freePort();
-      origin = `http://localhost:${port}`;
-      server = await startTestServer({
-        env: {
-          PORT: String(port),
-          PUBLIC_URL: origin,
-          WEBAUTHN_ORIGINS: origin,
-          WEBAUTHN_RP_ID: "localhost",
-        },
-      });
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      suite = await startBrowserSuite();
+      server = suite.server;
+      origin = suite.origin;
     });
 
     after(async () => {
-      await browser?.close();
-      await server?.close();
+      await suite?.close();
     });
 
-    /** Runs a scenario in a fresh browser profile; on failure, saves a screenshot and says where. */
-    async function inBrowser(
-      t: TestContext,
-      name: string,
-      scenario: (page: Page, context: BrowserContext) => Promise<void>,
-      viewport = { width: 1200, height: 900 },
-    ) {
-      const context = await browser.newContext({ viewport, locale: "fr-FR" });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      const consoleErrors: string[] = [];
-      page.on("pageerror", (error) => errors.push(error.message));
-      page.on("console", (message) => {
-        if (message.type() === "error") consoleErrors.push(message.text());
-      });
-      try {
-        await scenario(page, context);
-        assert.deepEqual(errors, [], "no script error on the page");
-      } catch (error) {
-        const file = path.join(shots, `${name}.png`);
-        await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-        t.diagnostic(`screenshot of the failure: ${file}`);
-        if (errors.length) t.diagnostic(`page errors: ${errors.join(" | ")}`);
-        if (consoleErrors.length) t.diagnostic(`console errors: ${consoleErrors.join(" | ")}`);
-        throw error;
-      } finally {
-        await context.close();
-      }
-    }
-
-    async function mailTo(email: string, subject: RegExp): Promise<string> {
-      const mails = (await server.outbox()).filter((m) => m.to.includes(email) && subject.test(m.subject));
-      const token = mails[mails.length - 1]?.token;
-      assert.ok(token, `an e-mail to ${email} with a link (${subject})`);
-      return token;
-    }
+    const inBrowser: BrowserSuite["inBrowser"] = (...args) => suite.inBrowser(...args);
+    const mailTo: BrowserSuite["mailTo"] = (...args) => suite.mailTo(...args);
 
     async function logIn(page: Page, email: string, password: string) {
       await page.goto(`${origin}/connexion`);
@@ -450,20 +381,5 @@ function readDeviceStore(page: Page) {
       values: (values as Uint8Array[]).map((v) => new TextDecoder("latin1").decode(v)),
       key: key ? { type: key.type, extractable: key.extractable, algorithm: key.algorithm.name } : null,
     };
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === "object" && address
-          ? resolve(address.port)
-          : reject(new Error("freePort: no port")),
-      );
-    });
   });
 }

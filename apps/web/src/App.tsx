@@ -1,9 +1,8 @@
-import { lazy, Suspense, useEffect } from "react";
+import { lazy, type ReactNode, Suspense, useEffect } from "react";
 import { Layout } from "./components/Layout.tsx";
 import { Page, Spinner } from "./components/ui.tsx";
 import { I18nProvider, useI18n } from "./i18n/i18n.tsx";
 import { Link, navigate, useLocation } from "./lib/router.tsx";
-import { AdminScreen } from "./screens/AdminScreen.tsx";
 import { EnrolScreen } from "./screens/EnrolScreen.tsx";
 import { ForgotPasswordScreen } from "./screens/ForgotPasswordScreen.tsx";
 import { LoginScreen } from "./screens/LoginScreen.tsx";
@@ -16,6 +15,14 @@ import { SessionProvider, useSession } from "./session.tsx";
 
 // The messaging screens carry the MLS code: a chunk of their own, loaded after login.
 const MessagingApp = lazy(() => import("./messaging/MessagingApp.tsx"));
+// Screens that only some people open, each in its own chunk to keep the first load small.
+const DirectoryScreen = lazy(() => import("./screens/directory/DirectoryScreen.tsx"));
+const IdentityScreen = lazy(() => import("./screens/identity/IdentityScreen.tsx"));
+const OrganisationsScreen = lazy(() => import("./screens/organisations/OrganisationsScreen.tsx"));
+const InvitationScreen = lazy(() => import("./screens/InvitationScreen.tsx"));
+const PscCompleteScreen = lazy(() => import("./screens/PscCompleteScreen.tsx"));
+const AdminScreen = lazy(() => import("./screens/AdminScreen.tsx"));
+const BillingScreen = lazy(() => import("./screens/billing/BillingScreen.tsx"));
 
 export function App() {
   return (
@@ -27,6 +34,11 @@ export function App() {
       </SessionProvider>
     </I18nProvider>
   );
+}
+
+function Loading({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
+  return <Suspense fallback={<Spinner label={t("app.loading")} />}>{children}</Suspense>;
 }
 
 function Redirect({ to }: { to: string }) {
@@ -46,6 +58,21 @@ function Routes() {
   if (path === "/verifier-email") return <VerifyEmailScreen />;
   if (path === "/nouveau-mot-de-passe") return <ResetPasswordScreen />;
   if (path === "/mot-de-passe-oublie") return <ForgotPasswordScreen />;
+  if (path === "/invitation") {
+    return (
+      <Loading>
+        <InvitationScreen />
+      </Loading>
+    );
+  }
+  // The return from Pro Santé Connect: logs in, or links the signed-in account.
+  if (path === "/psc/complete") {
+    return (
+      <Loading>
+        <PscCompleteScreen />
+      </Loading>
+    );
+  }
   if (path === "/connexion" || path === "/inscription") {
     if (status === "signed-in") return <Redirect to="/" />;
     return path === "/connexion" ? <LoginScreen /> : <RegisterScreen />;
@@ -58,8 +85,44 @@ function Routes() {
   }
   if (path === "/activation") return <Redirect to="/" />;
   if (path === "/profil") return <ProfileScreen />;
-  if (path === "/operateur" && account.role === "operator") return <AdminScreen />;
-  if (path === "/" || path.startsWith("/conversations/")) {
+  // `/facturation` is where the payment provider sends people back (`?paiement=ok|annule`).
+  if (path === "/abonnement" || path === "/facturation") {
+    return (
+      <Loading>
+        <BillingScreen />
+      </Loading>
+    );
+  }
+  if (path === "/operateur" && account.role === "operator") {
+    return (
+      <Loading>
+        <AdminScreen />
+      </Loading>
+    );
+  }
+  // Until the identity is proven, home is the screen that proves it: messaging would refuse.
+  if (path === "/identite" || (path === "/" && account.state !== "verified")) {
+    return (
+      <Loading>
+        <IdentityScreen />
+      </Loading>
+    );
+  }
+  if (path === "/annuaire") {
+    return (
+      <Loading>
+        <DirectoryScreen />
+      </Loading>
+    );
+  }
+  if (path === "/organisations" || path.startsWith("/organisations/")) {
+    return (
+      <Loading>
+        <OrganisationsScreen />
+      </Loading>
+    );
+  }
+  if (path === "/" || path.startsWith("/conversations/") || path.startsWith("/ecrire/")) {
     return (
       <Suspense fallback={<Spinner label={t("messages.loadingCrypto")} />}>
         <MessagingApp />

@@ -1,8 +1,22 @@
+export { rejectsWith } from "./assertions.ts";
 export { connectDevice, eventually } from "./messaging-client.ts";
+export { type PscLogin, type PscProvider, startPscProvider } from "./psc-provider.ts";
 export { type CliResult, runServerCli, runTypeScriptCommand } from "./run-cli.ts";
 export { type ScratchDatabase, scratchDatabase } from "./scratch-database.ts";
 export { type SmtpSink, startSmtpSink } from "./smtp-sink.ts";
 export { SoftwareAuthenticator } from "./software-authenticator.ts";
+export {
+  canceledSubscription,
+  completedCheckoutSession,
+  type RecordedStripeRequest,
+  SAMPLE_CUSTOMER_DETAILS,
+  type SignedWebhook,
+  type StripeReplay,
+  signedStripeEvent,
+  startStripeReplay,
+  stripeSignature,
+  subscriptionInvoice,
+} from "./stripe-replay.ts";
 export {
   type OutboxMail,
   parseEml,

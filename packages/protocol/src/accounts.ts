@@ -226,7 +226,7 @@ export const AdminUserListResponse = StrictObject({ users: Type.Array(Account) }
 export const SetRoleRequest = StrictObject({ role: Role });
 export const VerifyIdentityRequest = StrictObject({
   /** The directory professional (`8` + RPPS or `0` + ADELI) the operator checked this account to be. */
-  nationalId: Type.Optional(Type.String({ pattern: "^(8[0-9]{11}|0[0-9]{9})$" })),
+  nationalId: Type.Optional(Type.String({ pattern: "^(8[0-9]{11}|0[0-9]{9})$", examples: ["810434640974"] })),
   note: Type.Optional(
     Type.String({ maxLength: 500, pattern: "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f]*$" }),
   ),

@@ -7,7 +7,8 @@ export const DIRECTORY_SEARCH_MAX_LIMIT = 100;
 
 /**
  * `GET /api/v1/directory/search`. Every field is a string: query strings are not coerced, so
- * numbers travel as digits checked by a pattern. At least `q` or one filter is needed.
+ * numbers travel as digits checked by a pattern. At least `q` or one filter (profession, specialty,
+ * département, territory) is needed.
  */
 export const DirectorySearchQuery = Type.Object(
   {
@@ -36,6 +37,16 @@ export const DirectorySearchQuery = Type.Object(
       Type.String({
         pattern: "^(?:[0-9]{2,3}|2[ABab])$",
         description: "Département code of a practice place: 01…95, 2A, 2B, 971…976",
+      }),
+    ),
+    territory: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: "^[A-Za-z0-9_-]+$",
+        description:
+          "Id of a territory (an organisation): only professionals with a practice place in its perimeter " +
+          "(its communes, by INSEE code, and its départements)",
       }),
     ),
     limit: Type.Optional(
@@ -79,7 +90,7 @@ export const DirectoryProfessional = StrictObject({
   /** False once the professional is missing from a complete extraction (retired, struck off, …). */
   active: Type.Boolean(),
   places: Type.Array(DirectoryPlace),
-  /** Whether this professional has a verified Confrère account. */
+  /** Whether this professional has a verified, not suspended Confrère account linked to them. */
   onConfrere: Type.Boolean(),
   /** That account's id, to start a conversation with them; null when not on Confrère. */
   userId: Type.Union([Type.String(), Type.Null()]),

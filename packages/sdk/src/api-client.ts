@@ -1,12 +1,18 @@
 import type {
   Account,
+  BulkInvitationResponse,
+  BulkPreviewResponse,
   Conversation,
   DeviceInfo,
   DirectorySearchResponse,
+  Invitation,
+  InvitationPreviewResponse,
+  InvitationState,
   IssuedSession,
   LogEntry,
   LoginCompleteResponse,
   LoginResponse,
+  OrganisationInvitationsResponse,
   PendingWelcome,
   PostEntryResponse,
   PublicDevice,
@@ -385,7 +391,9 @@ export class ApiClient {
   /**
    * Searches the professional directory (verified professionals only): every word of `q` must
    * start a word of the name, profession, specialty, commune, postal code, département or
-   * establishment; accents and case are ignored.
+   * establishment; accents and case are ignored. `territory` (an organisation id) keeps the
+   * professionals practising in that territory's perimeter. Each result says whether the person is
+   * on Confrère (`onConfrere`, `userId`).
    *
    * @example
    * const { results } = await api.searchDirectory({ q: "cardio auxerre", limit: 10 });
@@ -395,18 +403,460 @@ export class ApiClient {
     profession?: string;
     specialty?: string;
     departement?: string;
+    territory?: string;
     limit?: number;
   }) {
     return this.request<DirectorySearchResponse>("GET", `/api/v1/directory/search${query(params)}`);
   }
 
   // Pro Santé Connect
+  // Types are imported inline: this section is edited apart from the shared import list.
+
+  /** Whether the server offers Pro Santé Connect (show the button only then). */
+  pscStatus() {
+    return this.request<import("@confrere/protocol").PscStatusResponse>("GET", "/api/v1/psc");
+  }
+  /**
+   * Starts a Pro Santé Connect round trip: `login` (public; `deviceName` names the new session's
+   * device) or `link` (needs a full session: links and verifies this account). Send the browser to
+   * `authorizationUrl`; PSC brings it back to the server, which redirects to `/psc/complete?ticket=…`.
+   *
+   * @example
+   * const { authorizationUrl } = await api.startPsc({ purpose: "login", deviceName: "Poste cabinet" });
+   * window.location.assign(authorizationUrl);
+   */
+  startPsc(input: import("@confrere/protocol").PscStartRequest) {
+    return this.request<import("@confrere/protocol").PscStartResponse>("POST", "/api/v1/psc/start", input);
+  }
+  /** Redeems the ticket of `/psc/complete?ticket=…`; a `logged_in` outcome logs this client in. */
+  async completePsc(ticket: string) {
+    const result = await this.request<import("@confrere/protocol").PscCompleteResponse>(
+      "POST",
+      "/api/v1/psc/complete",
+      { ticket },
+    );
+    return result.outcome === "logged_in" ? this.useSession(result) : result;
+  }
 
   // Identity claims and review
+  // Types are imported inline: this section is edited apart from the shared import list.
+
+  /** Claims a directory identity by RPPS (11 digits), ADELI (9 digits) or national id, with the names on one's card. */
+  createIdentityClaim(input: { identifier: string; lastName: string; firstName: string }) {
+    return this.request<import("@confrere/protocol").IdentityClaimResponse>(
+      "POST",
+      "/api/v1/identity/claims",
+      input,
+    );
+  }
+  /** Uploads (or replaces) a claim's proof: the raw photo or scan, `image/jpeg`, `image/png` or `application/pdf`, up to 10 MiB. */
+  async uploadIdentityProof(
+    claimId: string,
+    file: Uint8Array | Blob,
+    contentType: "image/jpeg" | "image/png" | "application/pdf",
+  ): Promise<import("@confrere/protocol").IdentityClaimResponse> {
+    const bytes = file instanceof Uint8Array ? file : new Uint8Array(await file.arrayBuffer());
+    const response = await this.send(
+      "PUT",
+      `/api/v1/identity/claims/${encodeURIComponent(claimId)}/proof`,
+      bytes,
+      contentType,
+    );
+    return (await response.json()) as import("@confrere/protocol").IdentityClaimResponse;
+  }
+  /** The account's latest identity claim (state, dates, the reason if rejected), or `{ claim: null }`. */
+  myIdentityClaim() {
+    return this.request<import("@confrere/protocol").MyIdentityClaimResponse>(
+      "GET",
+      "/api/v1/identity/claims/mine",
+    );
+  }
+  /** Withdraws one's open identity claim; its proof is deleted. */
+  withdrawIdentityClaim(claimId: string) {
+    return this.request<import("@confrere/protocol").IdentityClaimResponse>(
+      "POST",
+      `/api/v1/identity/claims/${encodeURIComponent(claimId)}/withdraw`,
+    );
+  }
+  /** Operators: the review queue, oldest first (`pending_review` unless another state is asked for). */
+  identityClaimQueue(params: { state?: import("@confrere/protocol").ClaimState; limit?: number } = {}) {
+    return this.request<import("@confrere/protocol").ReviewQueueResponse>(
+      "GET",
+      `/api/v1/admin/identity-claims${query(params)}`,
+    );
+  }
+  /** Operators: a claim's proof, decrypted, with its content type (each view is audited). */
+  async identityClaimProof(claimId: string): Promise<{ contentType: string; bytes: Uint8Array }> {
+    const response = await this.send(
+      "GET",
+      `/api/v1/admin/identity-claims/${encodeURIComponent(claimId)}/proof`,
+      undefined,
+      "",
+    );
+    return {
+      contentType: response.headers.get("content-type") ?? "application/octet-stream",
+      bytes: new Uint8Array(await response.arrayBuffer()),
+    };
+  }
+  /** Operators: approves a pending claim; the account becomes a verified professional (method `review`). */
+  approveIdentityClaim(claimId: string) {
+    return this.request<import("@confrere/protocol").ReviewClaimResponse>(
+      "POST",
+      `/api/v1/admin/identity-claims/${encodeURIComponent(claimId)}/approve`,
+    );
+  }
+  /** Operators: rejects a pending claim with a reason (1 to 500 characters) e-mailed to the user. */
+  rejectIdentityClaim(claimId: string, reason: string) {
+    return this.request<import("@confrere/protocol").ReviewClaimResponse>(
+      "POST",
+      `/api/v1/admin/identity-claims/${encodeURIComponent(claimId)}/reject`,
+      { reason },
+    );
+  }
 
   // Organisations, services, territories
+  // Types are imported inline: this section is edited apart from the shared import list.
+
+  /** Operators: creates an establishment (`{ kind: "establishment", finess, name? }`) or a territory with its perimeter. */
+  createOrganisation(input: import("@confrere/protocol").CreateOrganisationRequest) {
+    return this.request<import("@confrere/protocol").OrganisationResponse>(
+      "POST",
+      "/api/v1/admin/organisations",
+      input,
+    );
+  }
+  /** Operators: organisations by name, with their counts of admins, members and services. */
+  listOrganisations(params: { kind?: "establishment" | "territory"; q?: string; limit?: number } = {}) {
+    return this.request<import("@confrere/protocol").AdminOrganisationListResponse>(
+      "GET",
+      `/api/v1/admin/organisations${query(params)}`,
+    );
+  }
+  /** Operators: renames an organisation, or sets a territory's sponsorship or perimeter (a list given replaces it). */
+  updateOrganisation(id: string, patch: import("@confrere/protocol").UpdateOrganisationRequest) {
+    return this.request<import("@confrere/protocol").OrganisationResponse>(
+      "PATCH",
+      `/api/v1/admin/organisations/${encodeURIComponent(id)}`,
+      patch,
+    );
+  }
+  /** Operators: makes someone an administrator of the organisation. */
+  addOrganisationAdmin(id: string, userId: string) {
+    return this.request<import("@confrere/protocol").OrganisationMemberResponse>(
+      "POST",
+      `/api/v1/admin/organisations/${encodeURIComponent(id)}/admins`,
+      { userId },
+    );
+  }
+  /** Operators: takes the administrator role away (the person stays a member); the last one only with `allowNoAdmin`. */
+  removeOrganisationAdmin(id: string, userId: string, options: { allowNoAdmin?: boolean } = {}) {
+    return this.request<{ ok: true }>(
+      "DELETE",
+      `/api/v1/admin/organisations/${encodeURIComponent(id)}/admins/${encodeURIComponent(userId)}${query({
+        allowNoAdmin: options.allowNoAdmin ? "true" : undefined,
+      })}`,
+    );
+  }
+  /** The organisations I administer or belong to, with my role in each. */
+  myOrganisations() {
+    return this.request<import("@confrere/protocol").MyOrganisationsResponse>(
+      "GET",
+      "/api/v1/organisations/mine",
+    );
+  }
+  /** An organisation and my role in it (its administrators, members and operators). */
+  organisation(id: string) {
+    return this.request<import("@confrere/protocol").OrganisationDetailResponse>(
+      "GET",
+      `/api/v1/organisations/${encodeURIComponent(id)}`,
+    );
+  }
+  /** Administrators: a page of the organisation's people, by user id (`nextAfter` gives the next page). */
+  organisationMembers(id: string, params: { after?: string; limit?: number } = {}) {
+    return this.request<import("@confrere/protocol").OrganisationMembersResponse>(
+      "GET",
+      `/api/v1/organisations/${encodeURIComponent(id)}/members${query(params)}`,
+    );
+  }
+  /** Administrators: adds a verified professional as a member (`overridePerimeter`: operators only, territories). */
+  addOrganisationMember(id: string, userId: string, options: { overridePerimeter?: boolean } = {}) {
+    return this.request<import("@confrere/protocol").OrganisationMemberResponse>(
+      "POST",
+      `/api/v1/organisations/${encodeURIComponent(id)}/members`,
+      { userId, ...(options.overridePerimeter ? { overridePerimeter: true } : {}) },
+    );
+  }
+  /** Administrators: removes a member and takes them off the establishment's rosters. */
+  removeOrganisationMember(id: string, userId: string) {
+    return this.request<{ ok: true }>(
+      "DELETE",
+      `/api/v1/organisations/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`,
+    );
+  }
+  /** Administrators: aggregate counts (members, verified, by profession, services, roster sizes); never messages. */
+  organisationStats(id: string) {
+    return this.request<import("@confrere/protocol").OrganisationStatsResponse>(
+      "GET",
+      `/api/v1/organisations/${encodeURIComponent(id)}/stats`,
+    );
+  }
+  /** An establishment's services with their roster sizes (its administrators, members and operators). */
+  organisationServices(id: string) {
+    return this.request<import("@confrere/protocol").OrganisationServicesResponse>(
+      "GET",
+      `/api/v1/organisations/${encodeURIComponent(id)}/services`,
+    );
+  }
+  /** Administrators: creates a service ("Cardiologie"); names are unique per establishment, case and accents aside. */
+  createService(organisationId: string, name: string) {
+    return this.request<import("@confrere/protocol").ServiceResponse>(
+      "POST",
+      `/api/v1/organisations/${encodeURIComponent(organisationId)}/services`,
+      { name },
+    );
+  }
+  /** Administrators: renames a service. */
+  renameService(serviceId: string, name: string) {
+    return this.request<import("@confrere/protocol").ServiceResponse>(
+      "PATCH",
+      `/api/v1/services/${encodeURIComponent(serviceId)}`,
+      { name },
+    );
+  }
+  /** Administrators: deletes a service and its roster (the staff stay members). */
+  deleteService(serviceId: string) {
+    return this.request<{ ok: true }>("DELETE", `/api/v1/services/${encodeURIComponent(serviceId)}`);
+  }
+  /** Administrators: replaces a service's roster; staff must be verified and become members. */
+  setServiceRoster(serviceId: string, userIds: string[]) {
+    return this.request<import("@confrere/protocol").ServiceRosterResponse>(
+      "PUT",
+      `/api/v1/services/${encodeURIComponent(serviceId)}/roster`,
+      { userIds },
+    );
+  }
+  /** Administrators: adds one person to a service's roster. */
+  addToServiceRoster(serviceId: string, userId: string) {
+    return this.request<import("@confrere/protocol").ServiceRosterResponse>(
+      "POST",
+      `/api/v1/services/${encodeURIComponent(serviceId)}/roster`,
+      { userId },
+    );
+  }
+  /** Administrators: takes one person off a service's roster. */
+  removeFromServiceRoster(serviceId: string, userId: string) {
+    return this.request<import("@confrere/protocol").ServiceRosterResponse>(
+      "DELETE",
+      `/api/v1/services/${encodeURIComponent(serviceId)}/roster/${encodeURIComponent(userId)}`,
+    );
+  }
+  /**
+   * Verified professionals: finds services by words of their name, establishment, commune or
+   * département; accents and case are ignored.
+   *
+   * @example
+   * const { results } = await api.searchServices({ q: "cardio auxerre" });
+   */
+  searchServices(params: { q: string; limit?: number }) {
+    return this.request<import("@confrere/protocol").ServiceSearchResponse>(
+      "GET",
+      `/api/v1/services${query(params)}`,
+    );
+  }
+  /** Verified professionals: the reachable staff of a service, whom a message to it goes to. */
+  serviceRoster(serviceId: string) {
+    return this.request<import("@confrere/protocol").ServiceRosterResponse>(
+      "GET",
+      `/api/v1/services/${encodeURIComponent(serviceId)}/roster`,
+    );
+  }
 
   // Invitations
+
+  /**
+   * Invites someone by e-mail: a colleague (verified professionals; 20 a day, the same address
+   * again within 7 days answers the first invitation), or, with `organisationId` and `nationalId`,
+   * a professional of the directory the organisation vouches for (its administrators).
+   *
+   * @example
+   * const { invitation } = await api.invite({ email: "dr.leroy@example.fr", nationalId: "810785900399" });
+   */
+  invite(input: { email: string; nationalId?: string; organisationId?: string; note?: string }) {
+    return this.request<{ invitation: Invitation }>("POST", "/api/v1/invitations", input);
+  }
+  /** The invitations I sent, newest first. */
+  sentInvitations() {
+    return this.request<{ invitations: Invitation[] }>("GET", "/api/v1/invitations/sent");
+  }
+  /** Withdraws an invitation (its inviter, or an administrator of its organisation). */
+  revokeInvitation(invitationId: string) {
+    return this.request<{ ok: true }>("DELETE", `/api/v1/invitations/${encodeURIComponent(invitationId)}`);
+  }
+  /** Public: who invites, for which organisation, and whether the mailed link still works. */
+  previewInvitation(token: string) {
+    return this.request<InvitationPreviewResponse>("GET", `/api/v1/invitations/preview${query({ token })}`);
+  }
+  /** Public: creates the invited account (its e-mail proven by the link); then log in and set a second factor. */
+  acceptInvitation(input: { token: string; password: string; displayName: string }) {
+    return this.request<{ account: Account }>("POST", "/api/v1/invitations/accept", input);
+  }
+  /** An organisation's invitations: counts by state and the newest ones (its administrators). */
+  organisationInvitations(organisationId: string, params: { state?: InvitationState; limit?: number } = {}) {
+    return this.request<OrganisationInvitationsResponse>(
+      "GET",
+      `/api/v1/organisations/${encodeURIComponent(organisationId)}/invitations${query(params)}`,
+    );
+  }
+  /** The directory's professionals of these professions within the organisation who are not on Confrère. */
+  previewBulkInvitations(
+    organisationId: string,
+    input: { professions: string[]; specialties?: string[]; communes?: string[] },
+  ) {
+    return this.request<BulkPreviewResponse>(
+      "POST",
+      `/api/v1/organisations/${encodeURIComponent(organisationId)}/invitations/preview-bulk`,
+      input,
+    );
+  }
+  /** Invites up to 1,000 professionals the organisation vouches for; each line is reported on its own. */
+  bulkInvite(organisationId: string, invitations: { nationalId: string; email: string }[], note?: string) {
+    return this.request<BulkInvitationResponse>(
+      "POST",
+      `/api/v1/organisations/${encodeURIComponent(organisationId)}/invitations/bulk`,
+      { invitations, ...(note ? { note } : {}) },
+    );
+  }
+
+  // Billing
+  /** The plans on sale (public): prices in euro cents, excluding and including VAT. */
+  billingPlans() {
+    return this.request<import("@confrere/protocol").BillingPlansResponse>("GET", "/api/v1/billing/plans");
+  }
+  /** My subscription (state, trial end, sponsor, next renewal) and my invoices. */
+  billingMe() {
+    return this.request<import("@confrere/protocol").BillingMeResponse>("GET", "/api/v1/billing/me");
+  }
+  /** The name and address printed on my invoices (null until set). */
+  billingDetails() {
+    return this.request<import("@confrere/protocol").BillingDetailsResponse>(
+      "GET",
+      "/api/v1/billing/me/details",
+    );
+  }
+  /** Sets the name and address printed on my future invoices. */
+  setBillingDetails(details: import("@confrere/protocol").BillingDetails) {
+    return this.request<import("@confrere/protocol").BillingDetailsResponse>(
+      "PUT",
+      "/api/v1/billing/me/details",
+      details,
+    );
+  }
+  /** Starts paying for a plan: open the returned `url` (hosted card / SEPA page). */
+  startCheckout(planId: string) {
+    return this.request<import("@confrere/protocol").CheckoutResponse>("POST", "/api/v1/billing/checkout", {
+      planId,
+    });
+  }
+  /** A link to the payment provider's portal (card, SEPA mandate, cancellation). */
+  billingPortal() {
+    return this.request<import("@confrere/protocol").PortalResponse>("POST", "/api/v1/billing/portal");
+  }
+  /** My invoices, or an organisation's when I administer it; optionally one year's. */
+  listInvoices(params: { organisationId?: string; year?: number } = {}) {
+    return this.request<import("@confrere/protocol").InvoiceListResponse>(
+      "GET",
+      `/api/v1/billing/invoices${query(params)}`,
+    );
+  }
+  /** An invoice's PDF (its payer only). */
+  async downloadInvoicePdf(invoiceId: string): Promise<Uint8Array> {
+    const response = await this.send(
+      "GET",
+      `/api/v1/billing/invoices/${encodeURIComponent(invoiceId)}/pdf`,
+      undefined,
+      "",
+    );
+    return new Uint8Array(await response.arrayBuffer());
+  }
+  /** A sponsor's view: seats bought and used, who holds them, purchases, billing details (administrators). */
+  organisationBilling(organisationId: string) {
+    return this.request<import("@confrere/protocol").OrganisationBillingResponse>(
+      "GET",
+      `/api/v1/organisations/${encodeURIComponent(organisationId)}/billing`,
+    );
+  }
+  /** Sets the organisation's invoice identity: name, address, SIRET, commitment number (administrators). */
+  setOrganisationBillingDetails(
+    organisationId: string,
+    details: import("@confrere/protocol").BillingDetails,
+  ) {
+    return this.request<import("@confrere/protocol").BillingDetailsResponse>(
+      "PUT",
+      `/api/v1/organisations/${encodeURIComponent(organisationId)}/billing/details`,
+      details,
+    );
+  }
+  /** Every verified member gets a seat automatically (while seats remain), or only those assigned. */
+  setSeatAutoAssign(organisationId: string, autoAssignAll: boolean) {
+    return this.request<import("@confrere/protocol").OrganisationBillingResponse>(
+      "PUT",
+      `/api/v1/organisations/${encodeURIComponent(organisationId)}/billing/settings`,
+      { autoAssignAll },
+    );
+  }
+  /** Gives one of the organisation's seats to a member (administrators). */
+  assignSeat(organisationId: string, userId: string) {
+    return this.request<import("@confrere/protocol").OrganisationBillingResponse>(
+      "POST",
+      `/api/v1/organisations/${encodeURIComponent(organisationId)}/billing/seats`,
+      { userId },
+    );
+  }
+  /** Takes a seat back from a member (administrators). */
+  unassignSeat(organisationId: string, userId: string) {
+    return this.request<import("@confrere/protocol").OrganisationBillingResponse>(
+      "DELETE",
+      `/api/v1/organisations/${encodeURIComponent(organisationId)}/billing/seats/${encodeURIComponent(userId)}`,
+    );
+  }
+  /** Buys seats for a period online: open the returned `url` (administrators). */
+  startSeatCheckout(organisationId: string, request: import("@confrere/protocol").SeatCheckoutRequest) {
+    return this.request<import("@confrere/protocol").CheckoutResponse>(
+      "POST",
+      `/api/v1/organisations/${encodeURIComponent(organisationId)}/billing/checkout`,
+      request,
+    );
+  }
+  /** A link to the payment provider's portal for an organisation (administrators). */
+  organisationBillingPortal(organisationId: string) {
+    return this.request<import("@confrere/protocol").PortalResponse>(
+      "POST",
+      `/api/v1/organisations/${encodeURIComponent(organisationId)}/billing/portal`,
+    );
+  }
+  /** Records a bank transfer and issues its settled invoice (operators). */
+  recordPayment(request: import("@confrere/protocol").RecordPaymentRequest) {
+    return this.request<import("@confrere/protocol").RecordPaymentResponse>(
+      "POST",
+      "/api/v1/admin/billing/payments",
+      request,
+    );
+  }
+  /** Issues a credit note against an invoice, whole or partial (operators). */
+  issueCreditNote(invoiceId: string, request: import("@confrere/protocol").CreditNoteRequest) {
+    return this.request<{ invoice: import("@confrere/protocol").InvoiceSummary }>(
+      "POST",
+      `/api/v1/admin/billing/invoices/${encodeURIComponent(invoiceId)}/credit-note`,
+      request,
+    );
+  }
+  /** Every invoice and credit note of a year (operators). */
+  invoicesOfYear(year: number) {
+    return this.request<import("@confrere/protocol").InvoiceListResponse>(
+      "GET",
+      `/api/v1/admin/billing/invoices${query({ year })}`,
+    );
+  }
 }
 
 function query(params: Record<string, number | string | undefined>): string {

@@ -324,6 +324,29 @@ export class ConfrereClient {
     return conversationId;
   }
 
+  /**
+   * Writes to a service ("Cardiologie — CH Auxerre"): a group, end-to-end encrypted like any other,
+   * with the staff on the service's roster now, named after the service. Later roster changes do
+   * not change the group.
+   *
+   * @example
+   * const [service] = (await client.api.searchServices({ q: "cardio auxerre" })).results;
+   * const conversationId = await client.openServiceConversation(service.id);
+   * await client.sendText(conversationId, "Bonjour, pouvez-vous voir un patient demain ?");
+   */
+  async openServiceConversation(serviceId: string): Promise<string> {
+    const { service, roster } = await this.api.serviceRoster(serviceId);
+    const staff = roster.map((r) => r.userId).filter((id) => id !== this.userId);
+    if (staff.length === 0) {
+      throw new ConfrereError(
+        ErrorCode.SERVICE_ROSTER_EMPTY,
+        409,
+        "openServiceConversation: no one else is on this service's roster yet; ask its establishment",
+      );
+    }
+    return this.createGroup(`${service.name} — ${service.establishmentName}`, staff);
+  }
+
   private async startGroup(conversation: Conversation): Promise<void> {
     const mls = await this.mlsClient();
     const group = await mls.createGroup(this.requireIdentity(), new TextEncoder().encode(conversation.id));

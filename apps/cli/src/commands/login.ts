@@ -1,4 +1,5 @@
 import os from "node:os";
+import { ConfrereError, ErrorCode } from "@confrere/protocol";
 import { Secret, TOTP } from "otpauth";
 import { flags, required } from "../args.ts";
 import { CliError, explain, UsageError } from "../errors.ts";
@@ -70,7 +71,14 @@ export async function runLogin(args: string[]): Promise<number> {
     });
     // Saved before enrolling the device: a failure there is retried by the next command.
     await saveConfig(home.store, { server, email, deviceName });
-    await client.ensureDevice();
+    try {
+      await client.ensureDevice();
+    } catch (error) {
+      // Devices are enrolled for verified professionals only: the first command after the
+      // verification enrols this one. The notice below says so.
+      if (!(error instanceof ConfrereError && error.code === ErrorCode.PROFESSIONAL_VERIFICATION_REQUIRED))
+        throw error;
+    }
     const { account } = await client.api.me();
     const result = {
       userId: account.id,

@@ -28,6 +28,6 @@ export async function runWhoami(args: string[]): Promise<number> {
       }
       return 0;
     },
-    { sync: false },
+    { sync: false, device: false },
   );
 }

@@ -2,9 +2,12 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
+/** The first byte of {@link SecretBox.sealBytes}' output: lets a later format coexist. */
+const BYTES_VERSION = 1;
+
 /**
  * Encrypts second-factor secrets at rest (AES-256-GCM), so a copy of the database alone does not
- * give away TOTP seeds. The key comes from SERVER_SECRET, or a file generated in DATA_DIR on first
+ * give away TOTP seeds; the bytes variant does the same for identity proofs (photos of CPS cards). The key comes from SERVER_SECRET, or a file generated in DATA_DIR on first
  * start (mode 0600) for the embedded default.
  */
 export class SecretBox {
@@ -45,5 +48,28 @@ export class SecretBox {
     return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString(
       "utf8",
     );
+  }
+
+  /**
+   * Encrypts bytes (an uploaded file): one version byte, the 12-byte IV, the 16-byte tag, then the
+   * ciphertext. `associatedData` (e.g. the owning row's id) is authenticated, not stored: a sealed
+   * value copied to another row does not open there.
+   */
+  sealBytes(plaintext: Uint8Array, associatedData: string): Buffer {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", this.key, iv);
+    cipher.setAAD(Buffer.from(associatedData, "utf8"));
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return Buffer.concat([Buffer.of(BYTES_VERSION), iv, cipher.getAuthTag(), body]);
+  }
+
+  /** Opens what {@link sealBytes} sealed with the same associated data; throws if it was altered. */
+  openBytes(sealed: Uint8Array, associatedData: string): Buffer {
+    const data = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+    if (data.length < 29 || data[0] !== BYTES_VERSION) throw new Error("secretBox: unknown format");
+    const decipher = createDecipheriv("aes-256-gcm", this.key, data.subarray(1, 13));
+    decipher.setAAD(Buffer.from(associatedData, "utf8"));
+    decipher.setAuthTag(data.subarray(13, 29));
+    return Buffer.concat([decipher.update(data.subarray(29)), decipher.final()]);
   }
 }

@@ -19,8 +19,29 @@ export type AuditAction =
   | "account.role_changed"
   | "account.directory_inactive_warned"
   // Pro Santé Connect
+  | "psc.login_refused"
   // Identity claims and review
+  | "identity.claim_submitted"
+  | "identity.proof_uploaded"
+  | "identity.proof_viewed"
+  | "identity.claim_approved"
+  | "identity.claim_rejected"
+  | "identity.claim_withdrawn"
   // Organisations, services, territories and invitations
+  | "organisation.created"
+  | "organisation.updated"
+  | "organisation.admin_added"
+  | "organisation.admin_removed"
+  | "organisation.member_added"
+  | "organisation.member_removed"
+  | "service.created"
+  | "service.updated"
+  | "service.deleted"
+  | "service.roster_changed"
+  | "invitation.created"
+  | "invitation.accepted"
+  | "invitation.revoked"
+  | "invitation.bulk_created"
   | "auth.login_succeeded"
   | "auth.login_failed"
   | "auth.second_factor_failed"
@@ -40,7 +61,21 @@ export type AuditAction =
   | "password.reset_requested"
   | "password.reset_completed"
   | "setup.first_operator_created"
-  | "directory.imported";
+  | "directory.imported"
+  // Billing
+  | "billing.subscription_state_changed"
+  | "billing.checkout_started"
+  | "billing.payment_recorded"
+  | "billing.payment_failed"
+  | "billing.invoice_issued"
+  | "billing.credit_note_issued"
+  | "billing.invoice_downloaded"
+  | "billing.seats_purchased"
+  | "billing.seat_assigned"
+  | "billing.seat_unassigned"
+  | "billing.auto_assign_changed"
+  | "billing.details_updated"
+  | "billing.webhook_rejected";
 
 export interface AuditEventInput {
   action: AuditAction;

@@ -1,6 +1,7 @@
 import { ConfrereError } from "@confrere/protocol";
 import { ConfigError } from "../config.ts";
 import { runAuditVerify } from "./audit-verify.ts";
+import { runBilling } from "./billing.ts";
 import { runDirectoryImport } from "./directory-import.ts";
 import { UsageError } from "./flags.ts";
 import { runMigrate } from "./migrate.ts";
@@ -15,6 +16,7 @@ Usage:
   confrere-server audit verify          check the audit trail's hash chain
   confrere-server user create --email E --password-stdin [--name "Dr X"] [--operator] [--verified] [--json]
   confrere-server directory import FILE... [--json] [--deactivate-missing|--no-deactivate-missing]
+  confrere-server billing plans|record-payment|invoices   plans on sale, record a bank transfer, a year's invoices
 
 Configuration comes from environment variables (see README.md).`;
 
@@ -43,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(`directory: unknown subcommand "${sub ?? ""}" (expected: import)`);
       return runDirectoryImport(more);
     }
+    case "billing":
+      return runBilling(rest);
     case "help":
     case "--help":
     case "-h":

@@ -13,6 +13,12 @@ export interface OrganisationsTable {
   /** Establishments: the FINESS (site or legal entity) it was created from; unique. */
   finess: string | null;
   siren: string | null;
+  /** Establishments: INSEE commune code, commune name and département, from the directory. */
+  commune_code: string | null;
+  commune_label: string | null;
+  departement_code: string | null;
+  /** Folded words of the name, commune and département (see directory/search-text.ts). */
+  search_key: string;
   /** The organisation pays its members' subscriptions (used by billing). */
   sponsored: Flag;
   created_by: string | null;

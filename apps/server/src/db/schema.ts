@@ -1,4 +1,5 @@
 import type { Generated } from "kysely";
+import type { BillingTables } from "./schema-billing.ts";
 import type { DirectoryTables } from "./schema-directory.ts";
 import type { IdentityClaimTables } from "./schema-identity-claims.ts";
 import type { InvitationTables } from "./schema-invitations.ts";
@@ -139,7 +140,8 @@ export interface Database
     ProSanteConnectTables,
     IdentityClaimTables,
     OrganisationTables,
-    InvitationTables {
+    InvitationTables,
+    BillingTables {
   users: UsersTable;
   email_tokens: EmailTokensTable;
   devices: DevicesTable;

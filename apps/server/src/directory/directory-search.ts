@@ -1,18 +1,24 @@
 /**
  * Searching the directory, the same way on both stores:
  * - the query is folded into `[a-z0-9]` words (search-text.ts), each used as a prefix that must
- *   match a word of the person's index document (FTS5 `"word"*` terms on SQLite, `word:*` in a
- *   `simple` tsquery on PostgreSQL), all words required;
- * - filters (profession, specialty, département) are plain indexed conditions;
+ *   match a word of the person's index document (FTS5 on SQLite, a `simple` tsquery on
+ *   PostgreSQL), all words required;
+ * - filters (profession, specialty, département, territory) are plain indexed conditions;
+ * - the candidates are the matching professionals with the smallest ids (search-candidates.ts),
+ *   at most MAX_RANKED_MATCHES: a query matching more ranks only those and answers `isPartial`,
+ *   and the user narrows it with another word or a filter;
  * - the order is portable SQL, not a store's own relevance score, so both stores return the same
  *   rows in the same order: exact surname matches first, then active professionals, then by name;
- * - a query matching more than MAX_RANKED_MATCHES people ranks only the first of them (by id, the
- *   same on both stores) and answers `isPartial`: the user narrows it with another word or a filter.
+ * - candidates and ranking are one statement (no list of 2,000 ids sent back and forth), then
+ *   the places, specialties and Confrère accounts of the page are read for its ids only.
  */
 import type { DirectoryPlace, DirectoryProfessional } from "@confrere/protocol";
-import type { DatabaseKind } from "../db/migrations/index.ts";
-import { type DirectorySql, placeholders, type SqlValue } from "./directory-sql.ts";
+import type { DirectorySql } from "./directory-sql.ts";
+import { placeholders } from "./directory-sql.ts";
+import { candidatesQuery, type SearchFilter } from "./search-candidates.ts";
+import type { SearchStatistics } from "./search-statistics.ts";
 import { queryWords, surnameCandidates } from "./search-text.ts";
+import type { TerritoryPerimeter } from "./territory-perimeter.ts";
 
 export interface DirectorySearchParams {
   /** Free text; its words are folded, so any character is safe here. */
@@ -23,6 +29,8 @@ export interface DirectorySearchParams {
   readonly specialty?: string | undefined;
   /** Département code; compared upper-cased (`2a` → `2A`). */
   readonly departement?: string | undefined;
+  /** The perimeter of a territory (territory-perimeter.ts): professionals practising in it. */
+  readonly territory?: TerritoryPerimeter | undefined;
   readonly limit: number;
 }
 
@@ -51,17 +59,38 @@ interface ProfessionalRow {
   profession_code: string | null;
   profession_label: string | null;
   is_active: number;
+  /** How many candidates there were (at most MAX_RANKED_MATCHES + 1). */
+  matches: number;
 }
 
 interface PlaceRow {
   professional_id: number;
   establishment_id: number | null;
   name: string | null;
-  trade_name: string | null;
   commune_label: string | null;
   postal_code: string | null;
   departement_code: string | null;
   departement_label: string | null;
+}
+
+/** A row of the page's details: a place (1), a specialty (2) or an account (3). */
+interface DetailRow {
+  part: number;
+  professional_id: number | null;
+  /** Situation key (1), specialty code (2), national id (3). */
+  sort_key: string;
+  establishment_id: number | null;
+  /** Establishment name (1), specialty label (2), user id (3). */
+  a: string | null;
+  b: string | null;
+  c: string | null;
+  d: string | null;
+  f: string | null;
+}
+
+interface AccountRow {
+  national_id: string;
+  id: string;
 }
 
 interface SpecialtyRow {
@@ -72,13 +101,14 @@ interface SpecialtyRow {
 
 /**
  * Finds professionals matching every word of `q` (as word prefixes, accents and case ignored) and
- * every filter given.
+ * every filter given. `statistics` (SQLite) only changes how fast: see search-candidates.ts.
  *
  * @throws DirectorySearchError when neither a word nor a filter is given, or `q` has too many words.
  */
 export async function searchDirectory(
   sql: DirectorySql,
   params: DirectorySearchParams,
+  statistics: SearchStatistics | null = null,
 ): Promise<{ results: DirectoryProfessional[]; isPartial: boolean }> {
   const words = queryWords(params.q ?? "");
   if (words.length > MAX_SEARCH_WORDS) {
@@ -86,100 +116,41 @@ export async function searchDirectory(
       `searchDirectory: q has ${words.length} words; use at most ${MAX_SEARCH_WORDS}`,
     );
   }
-  const hasFilter = Boolean(params.profession || params.specialty || params.departement);
-  if (words.length === 0 && !hasFilter) {
+  const filters: SearchFilter[] = [];
+  if (params.specialty) filters.push({ kind: "specialty", value: params.specialty.toUpperCase() });
+  if (params.departement) filters.push({ kind: "departement", value: params.departement.toUpperCase() });
+  if (params.profession) filters.push({ kind: "profession", value: params.profession });
+  if (params.territory) filters.push({ kind: "territory", perimeter: params.territory });
+  if (words.length === 0 && filters.length === 0) {
     throw new DirectorySearchError(
-      "searchDirectory: give q (a name, a profession, a commune…) or a filter (profession, specialty, departement)",
+      "searchDirectory: give q (a name, a profession, a commune…) or a filter (profession, specialty, departement, territory)",
     );
   }
-
-  // Filters: indexed (table, column) pairs keyed by professional id.
-  const filters: { table: string; column: string; value: string }[] = [];
-  if (params.specialty) {
-    filters.push({ table: "directory_specialties", column: "code", value: params.specialty.toUpperCase() });
-  }
-  if (params.departement) {
-    filters.push({
-      table: "directory_practice_situations",
-      column: "departement_code",
-      value: params.departement.toUpperCase(),
-    });
-  }
-  if (params.profession) {
-    filters.push({
-      table: "directory_practice_situations",
-      column: "profession_code",
-      value: params.profession,
-    });
+  // A territory without a perimeter yet holds no one.
+  if (params.territory && params.territory.communes.length + params.territory.departements.length === 0) {
+    return { results: [], isPartial: false };
   }
 
-  // 1. Candidates: the matching professionals with the smallest ids, at most MAX_RANKED_MATCHES
-  // (+1 to tell whether there were more). Both stores walk their index in id order and stop
-  // early, so a broad query ("mar") costs no more than a narrow one, and both pick the same rows.
-  let source: { from: string; id: string; where: string[]; parameters: SqlValue[] };
-  const rest = [...filters];
-  if (words.length > 0) {
-    source =
-      sql.kind === "sqlite"
-        ? {
-            from: "directory_search",
-            id: "directory_search.rowid",
-            where: ["directory_search match ?"],
-            parameters: [textQuery(sql.kind, words)],
-          }
-        : {
-            from: "directory_search s",
-            id: "s.professional_id",
-            where: ["s.document @@ to_tsquery('simple', ?)"],
-            parameters: [textQuery(sql.kind, words)],
-          };
-  } else {
-    const first = rest.shift()!;
-    source = {
-      from: `${first.table} c`,
-      id: "c.professional_id",
-      where: [`c.${first.column} = ?`],
-      parameters: [first.value],
-    };
-  }
-  for (const filter of rest) {
-    source.where.push(
-      `exists (select 1 from ${filter.table} f where f.professional_id = ${source.id} and f.${filter.column} = ?)`,
-    );
-    source.parameters.push(filter.value);
-  }
-  const candidates = await sql.rows<{ id: number }>(
-    `select distinct ${source.id} as id from ${source.from} where ${source.where.join(" and ")}
-     order by ${source.id} limit ?`,
-    [...source.parameters, MAX_RANKED_MATCHES + 1],
-  );
-  const isPartial = candidates.length > MAX_RANKED_MATCHES;
-  if (candidates.length === 0) return { results: [], isPartial };
-
-  // 2. Rank the candidates: exact surname first, then active, then by name.
+  const candidates = candidatesQuery(sql.kind, words, filters, statistics, MAX_RANKED_MATCHES + 1);
+  // Rank the first MAX_RANKED_MATCHES candidates: exact surname first, then active, then by name.
   const surnames = surnameCandidates(words);
   const exactSurnameFirst = surnames.length
     ? `(p.last_name_key in (${placeholders(surnames.length)})) desc, `
     : "";
-  const ids = candidates.slice(0, MAX_RANKED_MATCHES).map((row) => Number(row.id));
   const rows = await sql.rows<ProfessionalRow>(
-    `select p.id, p.national_id, p.id_type, p.practice_civility_label, p.last_name, p.first_name,
-            p.profession_code, p.profession_label, p.is_active
-     from directory_professionals p
-     where p.id in (${placeholders(ids.length)})
+    `with candidates (id) as (${candidates.text}),
+     pool (id) as (select id from candidates order by id limit ?)
+     select p.id, p.national_id, p.id_type, p.practice_civility_label, p.last_name, p.first_name,
+            p.profession_code, p.profession_label, p.is_active,
+            (select count(*) from candidates) as matches
+     from pool join directory_professionals p on p.id = pool.id
      order by ${exactSurnameFirst}p.is_active desc, p.last_name_key, p.first_name_key, p.national_id
      limit ?`,
-    // Parameters in the order of their `?`: WHERE, then ORDER BY, then LIMIT.
-    [...ids, ...surnames, params.limit],
+    // Parameters in the order of their `?`: candidates, pool, ORDER BY, LIMIT.
+    [...candidates.parameters, MAX_RANKED_MATCHES, ...surnames, params.limit],
   );
+  const isPartial = rows.length > 0 && Number(rows[0]!.matches) > MAX_RANKED_MATCHES;
   return { results: await withDetails(sql, rows), isPartial };
-}
-
-/** The full-text query: only `[a-z0-9]` words reach it, so no character can change its syntax. */
-function textQuery(kind: DatabaseKind, words: readonly string[]): string {
-  return kind === "sqlite"
-    ? words.map((word) => `"${word}"*`).join(" ")
-    : words.map((word) => `${word}:*`).join(" & ");
 }
 
 async function withDetails(
@@ -188,20 +159,52 @@ async function withDetails(
 ): Promise<DirectoryProfessional[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => Number(row.id));
-  const places = await sql.rowsForIds<PlaceRow>(
-    `select ps.professional_id, e.id as establishment_id, e.name, e.trade_name, e.commune_label,
-            e.postal_code, e.departement_code, e.departement_label
+  const nationalIds = rows.map((row) => row.national_id);
+  // One statement for the page's places, specialties and accounts (one round trip on PostgreSQL),
+  // sorted here: byte order, as both stores sort their keys.
+  const details = await sql.rows<DetailRow>(
+    `select 1 as part, ps.professional_id, ps.situation_key as sort_key, e.id as establishment_id,
+            coalesce(e.trade_name, e.name) as a, e.commune_label as b, e.postal_code as c,
+            e.departement_code as d, e.departement_label as f
      from directory_practice_situations ps
      left join directory_establishments e on e.id = ps.establishment_id
-     where ps.professional_id in $IDS
-     order by ps.professional_id, ps.situation_key`,
-    ids,
+     where ps.professional_id in (${placeholders(ids.length)})
+     union all
+     select 2, professional_id, code, null, label, null, null, null, null
+     from directory_specialties where professional_id in (${placeholders(ids.length)})
+     union all
+     select 3, null, national_id, null, id, null, null, null, null
+     from users
+     where national_id in (${placeholders(nationalIds.length)})
+       and identity_verified_at is not null and suspended_at is null`,
+    [...ids, ...ids, ...nationalIds],
   );
-  const specialties = await sql.rowsForIds<SpecialtyRow>(
-    `select professional_id, code, label from directory_specialties
-     where professional_id in $IDS order by professional_id, code`,
-    ids,
+  details.sort(
+    (x, y) => Number(x.professional_id) - Number(y.professional_id) || byteOrder(x.sort_key, y.sort_key),
   );
+  const places: PlaceRow[] = [];
+  const specialties: SpecialtyRow[] = [];
+  const accounts: AccountRow[] = [];
+  for (const row of details) {
+    const part = Number(row.part);
+    if (part === 1) {
+      places.push({
+        professional_id: row.professional_id!,
+        establishment_id: row.establishment_id,
+        // The enseigne is the name on the door; the raison sociale otherwise.
+        name: row.a,
+        commune_label: row.b,
+        postal_code: row.c,
+        departement_code: row.d,
+        departement_label: row.f,
+      });
+    } else if (part === 2) {
+      specialties.push({ professional_id: row.professional_id!, code: row.sort_key, label: row.a });
+    } else {
+      accounts.push({ national_id: row.sort_key, id: row.a! });
+    }
+  }
+  const accountOf = new Map(accounts.map((account) => [account.national_id, account.id]));
   const placesOf = new Map<number, { seen: Set<number>; list: DirectoryPlace[] }>();
   for (const place of places) {
     if (place.establishment_id === null) continue;
@@ -215,8 +218,7 @@ async function withDetails(
     if (entry.seen.has(establishmentId)) continue;
     entry.seen.add(establishmentId);
     entry.list.push({
-      // The enseigne is the name on the door; the raison sociale otherwise.
-      establishmentName: place.trade_name ?? place.name,
+      establishmentName: place.name,
       commune: place.commune_label,
       postalCode: place.postal_code,
       departement: place.departement_code
@@ -243,9 +245,13 @@ async function withDetails(
       specialties: specialtiesOf.get(id) ?? [],
       active: Number(row.is_active) === 1,
       places: placesOf.get(id)?.list ?? [],
-      // @TODO(search helper): set from users.national_id (verified, not suspended accounts).
-      onConfrere: false,
-      userId: null,
+      onConfrere: accountOf.has(row.national_id),
+      userId: accountOf.get(row.national_id) ?? null,
     };
   });
+}
+
+/** Byte order of the UTF-8 strings: how both stores compare their keys (C collation, BINARY). */
+function byteOrder(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b));
 }

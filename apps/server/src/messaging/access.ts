@@ -1,30 +1,5 @@
 import { ConfrereError, ErrorCode } from "@confrere/protocol";
-import type { FastifyRequest } from "fastify";
-import type { Authenticated } from "../accounts/sessions.ts";
-import type { AppContext } from "../context.ts";
 import type { Db } from "../db/database.ts";
-import { authorize } from "../http/auth-guard.ts";
-
-/**
- * Messaging is reserved to verified professionals ("strictly reserved for professionals"): until
- * their identity is verified, an account can set up its devices but neither start nor join a
- * conversation.
- */
-export async function authorizeProfessional(
-  ctx: AppContext,
-  request: FastifyRequest,
-  operation: string,
-): Promise<Authenticated> {
-  const auth = (await authorize(ctx, request, "user"))!;
-  if (auth.user.identity_verified_at === null) {
-    throw new ConfrereError(
-      ErrorCode.PROFESSIONAL_VERIFICATION_REQUIRED,
-      403,
-      `${operation}: your professional identity must be verified before you can exchange messages`,
-    );
-  }
-  return auth;
-}
 
 export interface Membership {
   role: "admin" | "member";

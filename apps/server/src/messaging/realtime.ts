@@ -3,6 +3,7 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { WebSocket } from "ws";
 import { authenticate } from "../accounts/sessions.ts";
 import type { AppContext } from "../context.ts";
+import { verificationRefusal } from "../http/auth-guard.ts";
 import { requireMembership } from "./access.ts";
 import type { BusEvent } from "./bus.ts";
 import { memberIdsOfContacts } from "./contacts.ts";
@@ -103,6 +104,14 @@ export class RealtimeHub {
     try {
       const { user, session } = await authenticate(this.ctx, token);
       if (session.scope !== "full") throw new Error("enrolment session");
+      const refusal = verificationRefusal(user, "realtime");
+      if (refusal) {
+        // As every messaging route (http/auth-guard.ts): the code first, then a close that the
+        // SDK does not retry (4001), since reconnecting would not verify the account.
+        this.send(socket, { type: "error", code: refusal.code, message: refusal.message });
+        socket.close(CloseCode.UNAUTHENTICATED, "professional identity not verified");
+        return null;
+      }
       const connection: Connection = {
         socket,
         userId: user.id,

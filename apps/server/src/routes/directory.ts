@@ -9,6 +9,8 @@ import {
 import type { AppContext } from "../context.ts";
 import { DirectorySearchError, searchDirectory } from "../directory/directory-search.ts";
 import { KyselyDirectorySql } from "../directory/directory-sql.ts";
+import { SearchStatisticsCache } from "../directory/search-statistics.ts";
+import { loadTerritoryPerimeter } from "../directory/territory-perimeter.ts";
 import type { App } from "../http/app.ts";
 import { authorize } from "../http/auth-guard.ts";
 import { API, errorResponses } from "./index.ts";
@@ -16,6 +18,14 @@ import { API, errorResponses } from "./index.ts";
 /** Directory search and administration routes. */
 export function directoryRoutes(app: App, ctx: AppContext): void {
   const sql = new KyselyDirectorySql(ctx.db, ctx.database.kind);
+  const statistics = new SearchStatisticsCache(sql, ctx.logger);
+  // Start reading the statistics at start-up (seconds on 2M rows) rather than at the first search.
+  app.addHook("onReady", async () => {
+    void statistics
+      .current()
+      .catch((error: unknown) => ctx.logger.warn({ err: error }, "directory search statistics"));
+  });
+  app.addHook("onClose", async () => statistics.close());
 
   app.get(
     `${API}/directory/search`,
@@ -29,27 +39,33 @@ export function directoryRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { user } = (await authorize(ctx, request, "user"))!;
       // The directory is shown to verified professionals only: it is the door to contacting them.
-      if (user.identity_verified_at === null) {
+      await authorize(ctx, request, "professional", "searchDirectory");
+      const { q, profession, specialty, departement, territory, limit } = request.query;
+      const perimeter = territory === undefined ? undefined : await loadTerritoryPerimeter(ctx.db, territory);
+      if (perimeter === null) {
         throw new ConfrereError(
-          ErrorCode.PROFESSIONAL_VERIFICATION_REQUIRED,
-          403,
-          "searchDirectory: the directory is open to verified professionals; have your professional identity verified first",
+          ErrorCode.NOT_FOUND,
+          404,
+          "searchDirectory: no territory with this id; take the id of a territory (not an establishment) from its organisation page",
         );
       }
-      const { q, profession, specialty, departement, limit } = request.query;
       try {
-        return await searchDirectory(sql, {
-          q,
-          profession,
-          specialty,
-          departement,
-          limit: Math.min(
-            DIRECTORY_SEARCH_MAX_LIMIT,
-            Math.max(1, limit === undefined ? DIRECTORY_SEARCH_DEFAULT_LIMIT : Number(limit)),
-          ),
-        });
+        return await searchDirectory(
+          sql,
+          {
+            q,
+            profession,
+            specialty,
+            departement,
+            territory: perimeter,
+            limit: Math.min(
+              DIRECTORY_SEARCH_MAX_LIMIT,
+              Math.max(1, limit === undefined ? DIRECTORY_SEARCH_DEFAULT_LIMIT : Number(limit)),
+            ),
+          },
+          await statistics.current(),
+        );
       } catch (error) {
         if (error instanceof DirectorySearchError) {
           throw new ConfrereError(ErrorCode.VALIDATION_FAILED, 400, error.message, {

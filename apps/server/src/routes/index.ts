@@ -2,6 +2,7 @@ import { ErrorBody } from "@confrere/protocol";
 import type { AppContext } from "../context.ts";
 import type { App } from "../http/app.ts";
 import { adminUserRoutes } from "./admin-users.ts";
+import { billingRoutes } from "./billing.ts";
 import { directoryRoutes } from "./directory.ts";
 import { healthRoutes } from "./health.ts";
 import { identityClaimRoutes } from "./identity-claims.ts";
@@ -45,5 +46,6 @@ export async function registerRoutes(app: App, ctx: AppContext): Promise<void> {
   identityClaimRoutes(app, ctx);
   organisationRoutes(app, ctx);
   invitationRoutes(app, ctx);
+  billingRoutes(app, ctx);
   messagingRoutes(app, ctx);
 }

@@ -32,10 +32,11 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { normalizeEmail } from "../accounts/users.ts";
+import { assertMayStartConversations } from "../billing/entitlements.ts";
 import type { AppContext } from "../context.ts";
 import type { App } from "../http/app.ts";
 import { authorize } from "../http/auth-guard.ts";
-import { authorizeProfessional, requireMembership } from "../messaging/access.ts";
+import { requireMembership } from "../messaging/access.ts";
 import { openAttachment, uploadAttachment } from "../messaging/attachments.ts";
 import {
   addMembers,
@@ -78,7 +79,7 @@ async function requireAdmin(ctx: AppContext, conversationId: string, userId: str
 }
 
 async function receiveAttachment(ctx: AppContext, request: FastifyRequest, conversationId: string) {
-  const auth = await authorizeProfessional(ctx, request, "uploadAttachment");
+  const auth = (await authorize(ctx, request, "professional", "uploadAttachment"))!;
   const declared = Number(request.headers["content-length"] ?? 0);
   if (declared > ctx.config.attachmentLimitBytes) {
     throw new ConfrereError(
@@ -113,7 +114,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const auth = (await authorize(ctx, request, "user"))!;
+      const auth = (await authorize(ctx, request, "professional", "registerDeviceKey"))!;
       await registerDeviceKey(ctx, who(auth), request.body.signaturePublicKey);
       return { ok: true as const };
     },
@@ -131,7 +132,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const auth = (await authorize(ctx, request, "user"))!;
+      const auth = (await authorize(ctx, request, "professional", "uploadKeyPackages"))!;
       await uploadKeyPackages(ctx, who(auth), request.body.keyPackages, request.body.lastResort);
       return keyPackageCount(ctx, auth.session.device_id);
     },
@@ -148,7 +149,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const auth = (await authorize(ctx, request, "user"))!;
+      const auth = (await authorize(ctx, request, "professional", "keyPackageCount"))!;
       return keyPackageCount(ctx, auth.session.device_id);
     },
   );
@@ -165,7 +166,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      await authorizeProfessional(ctx, request, "listDevices");
+      await authorize(ctx, request, "professional", "listDevices");
       const userIds = request.query.userIds
         .split(",")
         .filter(Boolean)
@@ -186,7 +187,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      await authorizeProfessional(ctx, request, "claimKeyPackages");
+      await authorize(ctx, request, "professional", "claimKeyPackages");
       return claimKeyPackages(ctx, request.body.userIds);
     },
   );
@@ -206,7 +207,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      await authorizeProfessional(ctx, request, "lookupUser");
+      await authorize(ctx, request, "professional", "lookupUser");
       const user = await ctx.db
         .selectFrom("users")
         .select(["id", "display_name", "identity_verified_at"])
@@ -237,7 +238,8 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const auth = await authorizeProfessional(ctx, request, "createConversation");
+      const auth = (await authorize(ctx, request, "professional", "createConversation"))!;
+      await assertMayStartConversations(ctx, auth.user.id, "createConversation");
       const result = await createConversation(ctx, who(auth), request.body);
       return reply.status(result.existing ? 200 : 201).send(result);
     },
@@ -254,7 +256,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const auth = await authorizeProfessional(ctx, request, "listConversations");
+      const auth = (await authorize(ctx, request, "professional", "listConversations"))!;
       return { conversations: await listConversations(ctx.db, auth.user.id) };
     },
   );
@@ -271,7 +273,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const auth = await authorizeProfessional(ctx, request, "getConversation");
+      const auth = (await authorize(ctx, request, "professional", "getConversation"))!;
       await requireMembership(ctx.db, request.params.conversationId, auth.user.id, "getConversation");
       return {
         conversation: (await loadConversation(ctx.db, request.params.conversationId))!,
@@ -293,7 +295,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const auth = await authorizeProfessional(ctx, request, "addMembers");
+      const auth = (await authorize(ctx, request, "professional", "addMembers"))!;
       await requireAdmin(ctx, request.params.conversationId, auth.user.id, "addMembers");
       await addMembers(ctx, request.params.conversationId, request.body.userIds);
       return {
@@ -315,7 +317,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const auth = await authorizeProfessional(ctx, request, "removeMember");
+      const auth = (await authorize(ctx, request, "professional", "removeMember"))!;
       const { conversationId, userId } = request.params;
       if (userId === auth.user.id) await requireMembership(ctx.db, conversationId, auth.user.id, "leave");
       else await requireAdmin(ctx, conversationId, auth.user.id, "removeMember");
@@ -338,7 +340,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const auth = await authorizeProfessional(ctx, request, "setMemberRole");
+      const auth = (await authorize(ctx, request, "professional", "setMemberRole"))!;
       await requireAdmin(ctx, request.params.conversationId, auth.user.id, "setMemberRole");
       await setMemberRole(ctx, request.params.conversationId, request.params.userId, request.body.role);
       return { ok: true as const };
@@ -360,7 +362,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const auth = await authorizeProfessional(ctx, request, "commit");
+      const auth = (await authorize(ctx, request, "professional", "commit"))!;
       return appendCommit(ctx, who(auth), request.params.conversationId, request.body);
     },
   );
@@ -378,7 +380,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const auth = await authorizeProfessional(ctx, request, "sendMessage");
+      const auth = (await authorize(ctx, request, "professional", "sendMessage"))!;
       return appendApplicationMessage(ctx, who(auth), request.params.conversationId, request.body);
     },
   );
@@ -396,7 +398,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const auth = await authorizeProfessional(ctx, request, "readLog");
+      const auth = (await authorize(ctx, request, "professional", "readLog"))!;
       const membership = await requireMembership(
         ctx.db,
         request.params.conversationId,
@@ -427,7 +429,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const auth = await authorizeProfessional(ctx, request, "ack");
+      const auth = (await authorize(ctx, request, "professional", "ack"))!;
       const membership = await requireMembership(ctx.db, request.params.conversationId, auth.user.id, "ack");
       await acknowledge(ctx, who(auth), request.params.conversationId, request.body.seq, membership.lastSeq);
       return { ok: true as const };
@@ -445,7 +447,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const auth = await authorizeProfessional(ctx, request, "listWelcomes");
+      const auth = (await authorize(ctx, request, "professional", "listWelcomes"))!;
       return { welcomes: await pendingWelcomes(ctx, auth.session.device_id) };
     },
   );
@@ -462,7 +464,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const auth = await authorizeProfessional(ctx, request, "deleteWelcome");
+      const auth = (await authorize(ctx, request, "professional", "deleteWelcome"))!;
       if (!(await deleteWelcome(ctx, auth.session.device_id, request.params.id))) {
         throw new ConfrereError(ErrorCode.NOT_FOUND, 404, "deleteWelcome: no such welcome for this device");
       }
@@ -514,7 +516,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const auth = await authorizeProfessional(ctx, request, "downloadAttachment");
+      const auth = (await authorize(ctx, request, "professional", "downloadAttachment"))!;
       const { size, stream } = await openAttachment(ctx, auth.user.id, request.params.attachmentId);
       return reply
         .header("content-type", "application/octet-stream")

@@ -2,6 +2,7 @@ import { type ReactNode, useEffect, useState } from "react";
 import { LOCALES, type Locale, useI18n } from "../i18n/i18n.tsx";
 import { Link, navigate, useLocation } from "../lib/router.tsx";
 import { useSession } from "../session.tsx";
+import { BillingBanner } from "./BillingBanner.tsx";
 
 function useOnline(): boolean {
   const [online, setOnline] = useState(() => navigator.onLine);
@@ -17,12 +18,38 @@ function useOnline(): boolean {
   return online;
 }
 
+/** Whether the signed-in person administers an organisation (the "Organisations" entry is theirs). */
+function useIsOrganisationAdmin(): boolean {
+  const { api, account, status } = useSession();
+  const [isAdmin, setIsAdmin] = useState(false);
+  // An administrator need not be a professional (a hospital's secretary): any enrolled account asks.
+  const enrolled = account?.state === "verified" || account?.state === "active";
+  const userId = status === "signed-in" && enrolled && account.role !== "operator" ? account.id : null;
+  useEffect(() => {
+    setIsAdmin(false);
+    if (!userId) return;
+    let live = true;
+    api
+      .myOrganisations()
+      .then(({ organisations }) => {
+        if (live) setIsAdmin(organisations.some((entry) => entry.role === "admin"));
+      })
+      // Offline or refused: the entry stays hidden; /organisations still works from a link.
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [api, userId]);
+  return isAdmin;
+}
+
 export function Layout({ children }: { children: ReactNode }) {
   const { t, locale, setLocale } = useI18n();
   const { status, account, signOut } = useSession();
   const { path } = useLocation();
   const online = useOnline();
   const enrolled = status === "signed-in" && account && account.state !== "second_factor_required";
+  const isOrganisationAdmin = useIsOrganisationAdmin();
   const current = (to: string) =>
     (to === "/" ? path === "/" || path.startsWith("/conversations") : path.startsWith(to))
       ? "page"
@@ -50,6 +77,25 @@ export function Layout({ children }: { children: ReactNode }) {
                   {t("nav.messages")}
                 </Link>
               </li>
+              <li>
+                <Link to="/annuaire" aria-current={current("/annuaire")}>
+                  {t("nav.directory")}
+                </Link>
+              </li>
+              {account.state !== "verified" ? (
+                <li>
+                  <Link to="/identite" aria-current={current("/identite")}>
+                    {t("nav.identity")}
+                  </Link>
+                </li>
+              ) : null}
+              {account.role === "operator" || isOrganisationAdmin ? (
+                <li>
+                  <Link to="/organisations" aria-current={current("/organisations")}>
+                    {t("nav.organisations")}
+                  </Link>
+                </li>
+              ) : null}
               <li>
                 <Link to="/profil" aria-current={current("/profil")}>
                   {t("nav.profile")}
@@ -92,6 +138,7 @@ export function Layout({ children }: { children: ReactNode }) {
           {t("app.offline")}
         </p>
       )}
+      {enrolled ? <BillingBanner /> : null}
       <main id="content">{children}</main>
     </>
   );

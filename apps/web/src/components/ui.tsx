@@ -1,4 +1,12 @@
-import { type InputHTMLAttributes, type ReactNode, useEffect, useId, useRef, useState } from "react";
+import {
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from "react";
 import { useI18n } from "../i18n/i18n.tsx";
 
 /**
@@ -74,6 +82,33 @@ export function Field({ label, hint, error, required, ...input }: FieldProps) {
           {error}
         </p>
       ) : null}
+    </div>
+  );
+}
+
+/** A labelled drop-down list; the first option is "any" when `anyLabel` is given. */
+export function SelectField({
+  label,
+  options,
+  anyLabel,
+  ...select
+}: Omit<SelectHTMLAttributes<HTMLSelectElement>, "id"> & {
+  label: string;
+  options: readonly { value: string; label: string }[];
+  anyLabel?: string;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} {...select}>
+        {anyLabel !== undefined ? <option value="">{anyLabel}</option> : null}
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
     </div>
   );
 }

@@ -38,17 +38,18 @@ export function useLocation(): Location {
 }
 
 /**
- * The one-time `token` of an e-mailed link. Once read it is removed from the address bar and the
- * history, so that it is neither bookmarked nor shown over a shoulder.
+ * The one-time `token` of an e-mailed link (or another one-time parameter, such as the `ticket`
+ * of a Pro Santé Connect return). Once read it is removed from the address bar and the history,
+ * so that it is neither bookmarked nor shown over a shoulder.
  */
-export function useLinkToken(): string | null {
-  const [token] = useState(() => new URLSearchParams(window.location.search).get("token"));
+export function useLinkToken(name = "token"): string | null {
+  const [token] = useState(() => new URLSearchParams(window.location.search).get(name));
   useEffect(() => {
     const url = new URL(window.location.href);
-    if (!url.searchParams.has("token")) return;
-    url.searchParams.delete("token");
+    if (!url.searchParams.has(name)) return;
+    url.searchParams.delete(name);
     window.history.replaceState(null, "", url.pathname + url.search);
-  }, []);
+  }, [name]);
   return token;
 }
 

@@ -7,10 +7,12 @@ import { useSession } from "../session.tsx";
 import { ChatScreen } from "./ChatScreen.tsx";
 import { ConversationList } from "./ConversationList.tsx";
 import { MessagingProvider, type MessagingStage } from "./messaging-context.tsx";
+import { type ConversationTarget, OpenConversation } from "./OpenConversation.tsx";
 
 /**
  * The messaging part of the app, in its own chunk with the MLS code: `/` lists conversations,
- * `/conversations/:id` opens one (side by side on wide screens, one at a time on phones).
+ * `/conversations/:id` opens one (side by side on wide screens, one at a time on phones),
+ * `/ecrire/:userId` and `/ecrire/service/:serviceId` start a conversation from the directory.
  */
 export default function MessagingApp() {
   const { t } = useI18n();
@@ -18,13 +20,16 @@ export default function MessagingApp() {
   const { path } = useLocation();
   const [stage, setStage] = useState<{ stage: MessagingStage; error?: unknown }>({ stage: "opening" });
   const openId = /^\/conversations\/([A-Za-z0-9_-]+)$/.exec(path)?.[1] ?? null;
+  const writeTo = writeTarget(path);
 
   if (account?.state !== "verified") {
     return (
       <Page title={t("messages.title")}>
         <Alert kind="info">{t("messages.identityRequired")}</Alert>
         <p>
-          <Link to="/profil">{t("nav.profile")}</Link>
+          <Link className="btn btn-primary" to="/identite">
+            {t("identity.cta")}
+          </Link>
         </p>
       </Page>
     );
@@ -49,15 +54,25 @@ export default function MessagingApp() {
         </Page>
       ) : null}
       <MessagingProvider onStage={(next, error) => setStage({ stage: next, error })}>
-        <div className={openId ? "messenger has-open" : "messenger"}>
-          <ConversationList openId={openId} />
-          {openId ? (
-            <ChatScreen key={openId} conversationId={openId} />
-          ) : (
-            <div className="chat-placeholder" />
-          )}
-        </div>
+        {writeTo ? (
+          <OpenConversation key={path} target={writeTo} />
+        ) : (
+          <div className={openId ? "messenger has-open" : "messenger"}>
+            <ConversationList openId={openId} />
+            {openId ? (
+              <ChatScreen key={openId} conversationId={openId} />
+            ) : (
+              <div className="chat-placeholder" />
+            )}
+          </div>
+        )}
       </MessagingProvider>
     </>
   );
+}
+
+function writeTarget(path: string): ConversationTarget | null {
+  const match = /^\/ecrire\/(?:(service)\/)?([A-Za-z0-9_-]+)$/.exec(path);
+  if (!match?.[2]) return null;
+  return { kind: match[1] ? "service" : "user", id: match[2] };
 }

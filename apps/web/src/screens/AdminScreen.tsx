@@ -5,16 +5,23 @@ import { Alert, Field, Page, Spinner, SubmitButton } from "../components/ui.tsx"
 import { useI18n } from "../i18n/i18n.tsx";
 import { useAction } from "../lib/use-action.ts";
 import { useSession } from "../session.tsx";
+import { BillingOperatorSection } from "./operator/BillingOperatorSection.tsx";
+import { ClaimReviewSection } from "./operator/ClaimReviewSection.tsx";
 
-/** The operator's screens, kept minimal: find accounts, verify an identity, change a role, audit. */
-export function AdminScreen() {
+/**
+ * The operator's screens, kept minimal: review identity claims, find accounts, verify an identity,
+ * change a role, record bank transfers and credit notes, audit. Its own chunk: only operators open it.
+ */
+export default function AdminScreen() {
   const { t } = useI18n();
   // Each change an operator makes is an audit event: the trail below reloads after it.
   const [changes, setChanges] = useState(0);
   return (
     <Page title={t("admin.title")}>
       <div className="sections">
+        <ClaimReviewSection onChange={() => setChanges((n) => n + 1)} />
         <UsersSection onChange={() => setChanges((n) => n + 1)} />
+        <BillingOperatorSection onChange={() => setChanges((n) => n + 1)} />
         <AuditSection changes={changes} />
       </div>
     </Page>

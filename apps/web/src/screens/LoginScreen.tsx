@@ -1,6 +1,7 @@
 import type { SecondFactorMethod } from "@confrere/protocol";
 import { ErrorCode } from "@confrere/protocol";
 import { type FormEvent, useState } from "react";
+import { PscButton, usePscEnabled } from "../components/PscButton.tsx";
 import {
   Alert,
   Field,
@@ -32,6 +33,7 @@ export function LoginScreen() {
   const [challenge, setChallenge] = useState<Challenge | null>(null);
   const [unverified, setUnverified] = useState(false);
   const [resent, setResent] = useState(false);
+  const pscEnabled = usePscEnabled();
   const action = useAction();
 
   async function submitPassword(event: FormEvent) {
@@ -89,6 +91,12 @@ export function LoginScreen() {
         ) : null}
         <SubmitButton busy={action.busy}>{t("login.submit")}</SubmitButton>
       </form>
+      {pscEnabled ? (
+        <div className="psc-login">
+          <p className="separator">{t("psc.or")}</p>
+          <PscButton purpose="login" />
+        </div>
+      ) : null}
       <p>
         <Link to="/mot-de-passe-oublie">{t("login.forgot")}</Link>
       </p>

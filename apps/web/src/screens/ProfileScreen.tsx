@@ -1,6 +1,7 @@
 import { Page } from "../components/ui.tsx";
 import { useI18n } from "../i18n/i18n.tsx";
 import { AccountSection } from "./profile/AccountSection.tsx";
+import { BillingSection } from "./profile/BillingSection.tsx";
 import { DevicesSection } from "./profile/DevicesSection.tsx";
 import { EventsSection } from "./profile/EventsSection.tsx";
 import { FactorsSection } from "./profile/FactorsSection.tsx";
@@ -8,13 +9,14 @@ import { LanguageSection } from "./profile/LanguageSection.tsx";
 import { LogoutSection } from "./profile/LogoutSection.tsx";
 import { PasswordSection } from "./profile/PasswordSection.tsx";
 
-/** "Profil et sécurité": account, devices and sessions, second factors, events, password, language. */
+/** "Profil et sécurité": account, subscription, devices and sessions, second factors, events, password, language. */
 export function ProfileScreen() {
   const { t } = useI18n();
   return (
     <Page title={t("profile.title")}>
       <div className="sections">
         <AccountSection />
+        <BillingSection />
         <DevicesSection />
         <FactorsSection />
         <EventsSection />

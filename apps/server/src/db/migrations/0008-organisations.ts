@@ -1,11 +1,13 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { MigrationContext } from "./index.ts";
 
 /**
  * Organisations: establishments (a FINESS site or legal entity) with their services and rosters,
  * and territories (communauté de communes, CPTS, département) with a perimeter and members.
  */
-export function organisations(_context: MigrationContext) {
+export function organisations(context: MigrationContext) {
+  // Folded keys sort byte-wise on both stores (PostgreSQL's default collation would not).
+  const keyText = context.kind === "postgres" ? sql`text collate "C"` : sql`text`;
   return {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema
@@ -16,6 +18,13 @@ export function organisations(_context: MigrationContext) {
         .addColumn("name", "text", (c) => c.notNull())
         .addColumn("finess", "text", (c) => c.unique())
         .addColumn("siren", "text")
+        // Establishments: where they are, copied from the directory when created (the directory
+        // row may go away with a later import; the organisation stays findable).
+        .addColumn("commune_code", "text")
+        .addColumn("commune_label", "text")
+        .addColumn("departement_code", "text")
+        // The folded words of the name and commune, searched with the services' names.
+        .addColumn("search_key", keyText, (c) => c.notNull().defaultTo(""))
         .addColumn("sponsored", "integer", (c) => c.notNull().defaultTo(0))
         .addColumn("created_by", "text")
         .addColumn("created_at", "bigint", (c) => c.notNull())
@@ -56,7 +65,7 @@ export function organisations(_context: MigrationContext) {
           c.notNull().references("organisations.id").onDelete("cascade"),
         )
         .addColumn("name", "text", (c) => c.notNull())
-        .addColumn("name_key", "text", (c) => c.notNull())
+        .addColumn("name_key", keyText, (c) => c.notNull())
         .addColumn("created_at", "bigint", (c) => c.notNull())
         .addColumn("updated_at", "bigint", (c) => c.notNull())
         .addUniqueConstraint("services_name_unique", ["organisation_id", "name_key"])

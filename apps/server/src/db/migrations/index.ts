@@ -8,6 +8,7 @@ import { proSanteConnect } from "./0006-pro-sante-connect.ts";
 import { identityClaims } from "./0007-identity-claims.ts";
 import { organisations } from "./0008-organisations.ts";
 import { invitations } from "./0009-invitations.ts";
+import { billing } from "./0010-billing.ts";
 
 export type DatabaseKind = "sqlite" | "postgres";
 export interface MigrationContext {
@@ -29,6 +30,7 @@ export function migrationList(context: MigrationContext): Record<string, Migrati
     "0007-identity-claims": identityClaims(context),
     "0008-organisations": organisations(context),
     "0009-invitations": invitations(context),
+    "0010-billing": billing(context),
   };
 }
 

@@ -1,4 +1,5 @@
 import { useI18n } from "../../i18n/i18n.tsx";
+import { Link } from "../../lib/router.tsx";
 import { useSession } from "../../session.tsx";
 
 export function AccountSection() {
@@ -26,7 +27,11 @@ export function AccountSection() {
           </>
         ) : null}
       </dl>
-      {account.state === "active" ? <p className="hint">{t("profile.identityPending")}</p> : null}
+      {account.state === "active" ? (
+        <p className="hint">
+          {t("profile.identityPending")} <Link to="/identite">{t("identity.cta")}</Link>
+        </p>
+      ) : null}
     </section>
   );
 }

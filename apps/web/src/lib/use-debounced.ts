@@ -1,0 +1,14 @@
+import { useEffect, useState } from "react";
+
+/**
+ * The value once it has stopped changing for `delayMs`: a search box asks the server after a
+ * pause in typing, not at every key.
+ */
+export function useDebounced<T>(value: T, delayMs: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), delayMs);
+    return () => clearTimeout(timer);
+  }, [value, delayMs]);
+  return settled;
+}
