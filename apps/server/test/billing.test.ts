@@ -20,6 +20,7 @@ import type { ApiClient } from "@confrere/sdk";
 import { migrate } from "@confrere/server";
 import { runBillingCycle } from "../src/billing/billing-job.ts";
 import { DAY } from "../src/clock.ts";
+import { userRow } from "./support/user-row.ts";
 
 const WEBHOOK_SECRET = "whsec_confreretestsecret";
 const SELLER_SIREN = withLuhnKey("73282932");
@@ -757,21 +758,7 @@ describe(`billing migration on ${testStore()}`, () => {
         await migrate(handle, "0009-invitations");
         await handle.db
           .insertInto("users")
-          .values({
-            id: "u1",
-            email: "a@example.fr",
-            display_name: "Dr A",
-            password_hash: "$argon2id$x",
-            role: "user",
-            email_verified_at: 1,
-            identity_verified_at: 2,
-            suspended_at: null,
-            suspended_reason: null,
-            national_id: null,
-            identity_method: null,
-            created_at: 1,
-            updated_at: 1,
-          } as never)
+          .values(userRow({ identity_verified_at: 2 }))
           .execute();
         assert.deepEqual(await migrate(handle, "0010-billing"), ["0010-billing"]);
         const user = await handle.db

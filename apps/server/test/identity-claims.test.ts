@@ -17,6 +17,7 @@ import { PROOF_MAX_BYTES, withLuhnKey } from "@confrere/protocol";
 import { migrate } from "@confrere/server";
 import { sql } from "kysely";
 import { makeTempDir, mapTable, OLD_PERSONNE_ACTIVITE } from "../src/directory/test-support.ts";
+import { userRow } from "./support/user-row.ts";
 
 /** Professionals of the shared fixture (fictional). */
 const LE_GALL = { rpps: "10400089206", nationalId: "810400089206", lastName: "LE GALL", firstName: "Lucas" };
@@ -564,24 +565,7 @@ describe(`migration 0007-identity-claims on ${testStore()}`, () => {
       const handle = await scratch.open();
       try {
         await migrate(handle, "0006-pro-sante-connect");
-        await handle.db
-          .insertInto("users")
-          .values({
-            id: "u1",
-            email: "a@example.fr",
-            display_name: "Dr A",
-            password_hash: "$argon2id$x",
-            role: "user",
-            email_verified_at: 1,
-            identity_verified_at: null,
-            suspended_at: null,
-            suspended_reason: null,
-            national_id: null,
-            identity_method: null,
-            created_at: 1,
-            updated_at: 1,
-          })
-          .execute();
+        await handle.db.insertInto("users").values(userRow()).execute();
         assert.deepEqual(await migrate(handle, "0007-identity-claims"), ["0007-identity-claims"]);
         const user = await handle.db
           .selectFrom("users")

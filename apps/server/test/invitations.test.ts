@@ -14,6 +14,7 @@ import { withLuhnKey } from "@confrere/protocol";
 import { migrate } from "@confrere/server";
 import { DAY } from "../src/clock.ts";
 import { OLD_PERSONNE_ACTIVITE } from "../src/directory/test-support.ts";
+import { userRow } from "./support/user-row.ts";
 
 /** Professionals of the fictional extraction (shared/fixtures/annuaire). */
 const PRO = {
@@ -565,21 +566,7 @@ describe(`migration 0009-invitations on ${testStore()}`, () => {
       await migrate(handle, "0008-organisations");
       await handle.db
         .insertInto("users")
-        .values({
-          id: "u1",
-          email: "a@example.fr",
-          display_name: "Dr A",
-          password_hash: "$argon2id$x",
-          role: "user",
-          email_verified_at: 1,
-          identity_verified_at: 1,
-          suspended_at: null,
-          suspended_reason: null,
-          national_id: null,
-          identity_method: null,
-          created_at: 1,
-          updated_at: 1,
-        })
+        .values(userRow({ identity_verified_at: 1 }))
         .execute();
       await handle.db
         .insertInto("organisations")

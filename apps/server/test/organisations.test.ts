@@ -15,6 +15,7 @@ import { type Organisation, withLuhnKey } from "@confrere/protocol";
 import type { ConfrereClient } from "@confrere/sdk";
 import { migrate } from "@confrere/server";
 import { OLD_PERSONNE_ACTIVITE } from "../src/directory/test-support.ts";
+import { userRow } from "./support/user-row.ts";
 
 /** From the directory fixture: CENTRE HOSPITALIER DE AUXERRE, commune 89024 AUXERRE. */
 const CH_AUXERRE = "898798715";
@@ -591,21 +592,7 @@ describe(`migration 0008-organisations on ${testStore()}`, () => {
       await migrate(handle, "0007-identity-claims");
       await handle.db
         .insertInto("users")
-        .values({
-          id: "u1",
-          email: "a@example.fr",
-          display_name: "Dr A",
-          password_hash: "$argon2id$x",
-          role: "user",
-          email_verified_at: 1,
-          identity_verified_at: 1,
-          suspended_at: null,
-          suspended_reason: null,
-          national_id: null,
-          identity_method: "operator",
-          created_at: 1,
-          updated_at: 1,
-        } as never)
+        .values(userRow({ identity_verified_at: 1, identity_method: "operator" }))
         .execute();
       assert.deepEqual(await migrate(handle, "0008-organisations"), ["0008-organisations"]);
       const user = await handle.db
