@@ -68,7 +68,8 @@ Options
   --round-trips K      latency: round trips measured (200), after --warm-up W (10)
   --accounts A         idle: accounts whose sessions the sockets share (min(N, 50))
   --max-in-flight M    requests awaiting their answer at most; later sends are dropped (2000)
-  --connections C      keep-alive HTTP connections of the load generator (64)
+  --transport T        ws (default: send frames on the sender's socket, as the SDK) or http
+  --connections C      keep-alive HTTP connections of the load generator, --transport http (64)
   --no-acks            recipients do not acknowledge entries (the SDK does)
   --drain S            seconds to wait for stragglers after the schedule (10)
   --warm-up-seconds S  direct, group: unmeasured load at the same rate first (2)
@@ -93,6 +94,7 @@ interface Options {
   accounts: number;
   maxInFlight: number;
   connections: number;
+  transport: "ws" | "http";
   acks: boolean;
   drainS: number;
   warmUpS: number;
@@ -120,6 +122,7 @@ function parseOptions(argv: string[]): Options | null {
       accounts: { type: "string" },
       "max-in-flight": { type: "string", default: "2000" },
       connections: { type: "string", default: "64" },
+      transport: { type: "string", default: "ws" },
       "no-acks": { type: "boolean", default: false },
       drain: { type: "string", default: "10" },
       "warm-up-seconds": { type: "string", default: "2" },
@@ -141,6 +144,8 @@ function parseOptions(argv: string[]): Options | null {
   const scenario = values.scenario as Scenario;
   if (!SCENARIOS.includes(scenario))
     throw new UsageError(`--scenario must be one of ${SCENARIOS.join(", ")}, got "${values.scenario}"`);
+  if (values.transport !== "ws" && values.transport !== "http")
+    throw new UsageError(`--transport must be ws or http, got "${values.transport}"`);
   if (values.store !== "sqlite" && values.store !== "postgres")
     throw new UsageError(`--store must be sqlite or postgres, got "${values.store}"`);
   const groupSize = Math.floor(number("group-size", values["group-size"], 100, 2, 500));
@@ -164,6 +169,7 @@ function parseOptions(argv: string[]): Options | null {
     accounts: Math.floor(number("accounts", values.accounts, Math.min(devices, 50), 1, 100_000)),
     maxInFlight: Math.floor(number("max-in-flight", values["max-in-flight"], 2000, 1, 1_000_000)),
     connections: Math.floor(number("connections", values.connections, 64, 1, 10_000)),
+    transport: values.transport,
     acks: !values["no-acks"],
     drainS: number("drain", values.drain, 10, 0, 600),
     warmUpS: number("warm-up-seconds", values["warm-up-seconds"], 2, 0, 600),
@@ -295,6 +301,7 @@ async function runScenario(options: Options, database: BenchDatabase, server: Se
           conversations: channels.length,
           recipientsPerMessage,
           acks: options.acks,
+          transport: options.transport,
           payloadBytes: options.payloadBytes,
           scheduled: result.scheduled,
           acknowledged: result.acknowledged,

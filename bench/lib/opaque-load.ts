@@ -29,8 +29,13 @@ export interface LoadOptions {
   durationS: number;
   /** Requests waiting for their answer at most; a message due beyond that is dropped (and counted). */
   maxInFlight: number;
-  /** Keep-alive HTTP connections to the server. */
+  /** Keep-alive HTTP connections to the server (transport `http`). */
   connections: number;
+  /**
+   * How senders send: `ws` frames on their realtime socket (what the SDK does when connected), or
+   * one HTTP request per message.
+   */
+  transport: "ws" | "http";
   /** Recipients acknowledge each entry over their socket, as the SDK does. */
   acks: boolean;
   /** How long to wait for stragglers after the last scheduled send. */
@@ -64,6 +69,9 @@ export interface LoadResult {
 }
 
 const ENTRY_PREFIX = '{"type":"entry"';
+const SENT_PREFIX = '{"type":"sent"';
+const ERROR_PREFIX = '{"type":"error"';
+const CODE_KEY = Buffer.from('"code":"');
 const MESSAGE_ID_KEY = Buffer.from('"clientMessageId":"');
 const SEQ_KEY = Buffer.from('"seq":');
 /** Message id prefixes: measured messages, and the warm-up ones sent before. */
@@ -187,14 +195,32 @@ export async function runOpenLoop(
       socket().send(`{"type":"ack","conversationId":"${conversationId}","seq":${seq}}`);
     }
   };
+  /** A sender's socket: over `ws`, the answers to its sends (`sent`, or `error` naming the message). */
+  const onSenderFrame = (data: Buffer) => {
+    const head = data.toString("latin1", 0, Math.max(SENT_PREFIX.length, ERROR_PREFIX.length));
+    const isSent = head.startsWith(SENT_PREFIX);
+    if (!isSent && !head.startsWith(ERROR_PREFIX)) return;
+    const idStart = data.indexOf(MESSAGE_ID_KEY);
+    if (idStart < 0) return;
+    const from = idStart + MESSAGE_ID_KEY.length;
+    const [prefix, , intended36 = ""] = data.toString("latin1", from, data.indexOf(0x22, from)).split("_");
+    let code = "";
+    if (!isSent) {
+      const codeStart = data.indexOf(CODE_KEY) + CODE_KEY.length;
+      code = data.toString("latin1", codeStart, data.indexOf(0x22, codeStart));
+    }
+    answered(prefix === MEASURED, Number.parseInt(intended36, 36) / 1000, isSent ? 200 : 0, code);
+  };
+  const senderSockets = new Map<BenchDevice, WebSocket>();
   const connect = async (device: BenchDevice, conversationId: string | null) => {
     let socket: WebSocket | null = null;
-    const handler = conversationId ? onRecipientFrame(conversationId, () => socket!) : () => {};
+    const handler = conversationId ? onRecipientFrame(conversationId, () => socket!) : onSenderFrame;
     socket = await openRealtimeSocket(server.url, device.token, handler);
     socket.on("close", (code) => {
       if (isMeasuring) socketCloses[code] = (socketCloses[code] ?? 0) + 1;
     });
     sockets.push(socket);
+    if (!conversationId) senderSockets.set(device, socket);
   };
   const connections = channels.flatMap((c) => [
     { device: c.sender, conversationId: null as string | null },
@@ -211,6 +237,25 @@ export async function runOpenLoop(
   let lastAckAt = 0;
   let warmUpAcknowledged = 0;
 
+  /** An answer to a send: status 200 when committed, otherwise the HTTP status (0 over ws) and code. */
+  const answered = (measured: boolean, intendedMs: number, status: number, code: string) => {
+    inFlight--;
+    if (!measured) {
+      if (status === 200) warmUpAcknowledged++;
+      return;
+    }
+    const at = performance.now();
+    if (status === 200) {
+      acknowledged++;
+      lastAckAt = at;
+      acknowledgement.record(at - t0 - intendedMs);
+      return;
+    }
+    failed++;
+    const key = `${status || "ws"} ${code}`.slice(0, 120);
+    failures[key] = (failures[key] ?? 0) + 1;
+  };
+
   const issue = (prefix: string, k: number, intendedMs: number) => {
     const now = performance.now();
     if (isMeasuring) lag.record(now - t0 - intendedMs);
@@ -221,29 +266,23 @@ export async function runOpenLoop(
     const index = k % channels.length;
     const channel = channels[index]!;
     const id = `${prefix}_${k.toString(36)}_${Math.round(intendedMs * 1000).toString(36)}`;
-    const counts = isMeasuring;
+    const measured = isMeasuring;
     inFlight++;
+    if (options.transport === "ws") {
+      senderSockets
+        .get(channel.sender)!
+        .send(
+          `{"type":"send","conversationId":"${channel.conversationId}","clientMessageId":"${id}","epoch":0,"body":"${channel.body}"}`,
+        );
+      return;
+    }
     sender.post(
       paths[index]!,
       channel.sender.token,
       `{"clientMessageId":"${id}","epoch":0,"body":"${channel.body}"}`,
       (result) => {
-        inFlight--;
-        if (!counts) {
-          if (result.status === 200) warmUpAcknowledged++;
-          return;
-        }
-        const at = performance.now();
-        if (result.status === 200) {
-          acknowledged++;
-          lastAckAt = at;
-          acknowledgement.record(at - t0 - intendedMs);
-          return;
-        }
-        failed++;
         const code = /"code":"([A-Z_]+)"/.exec(result.errorBody ?? "")?.[1] ?? result.errorBody ?? "";
-        const key = `${result.status} ${code}`.slice(0, 120);
-        failures[key] = (failures[key] ?? 0) + 1;
+        answered(measured, intendedMs, result.status, code);
       },
     );
   };

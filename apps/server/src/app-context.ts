@@ -10,6 +10,7 @@ import { createLogger, type Logger } from "./logger.ts";
 import { type Mailer, OutboxMailer, SmtpMailer } from "./mail/mailer.ts";
 import { createBlobStore } from "./messaging/blob-store.ts";
 import { type Bus, InProcessBus } from "./messaging/bus.ts";
+import { MessageWriter } from "./messaging/message-writer.ts";
 
 export interface ContextOptions {
   clock?: Clock;
@@ -43,6 +44,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
   const secretBox = config.serverSecret
     ? SecretBox.fromHex(config.serverSecret)
     : SecretBox.fromDataDir(config.dataDir);
+  const bus = options.bus ?? new InProcessBus();
   return {
     config,
     database,
@@ -53,8 +55,9 @@ export async function createAppContext(config: Config, options: ContextOptions =
     audit: new AuditLog(database.db, clock, database.kind),
     throttle: new Throttle(database.db, clock),
     secretBox,
-    bus: options.bus ?? new InProcessBus(),
+    bus,
     blobs: createBlobStore(config, database),
+    messages: new MessageWriter(database, clock, bus),
   };
 }
 

@@ -7,6 +7,7 @@ import type { Logger } from "./logger.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import type { BlobStore } from "./messaging/blob-store.ts";
 import type { Bus } from "./messaging/bus.ts";
+import type { MessageWriter } from "./messaging/message-writer.ts";
 
 /**
  * Everything a request handler may need, built once at start-up and passed down. No module holds
@@ -22,4 +23,6 @@ export interface AppContext extends AccountsContext {
   audit: AuditLog;
   bus: Bus;
   blobs: BlobStore;
+  /** Application messages and devices' positions, written by group commit. */
+  messages: MessageWriter;
 }

@@ -206,6 +206,17 @@ export const ClientFrame = Type.Union([
   }),
   StrictObject({ type: Type.Literal("typing"), conversationId: ConversationId }),
   StrictObject({ type: Type.Literal("ping") }),
+  /**
+   * An application message, as `POST /conversations/{id}/messages` takes it, without a request per
+   * message: answered by a `sent` frame once committed, or an `error` frame naming the message.
+   */
+  StrictObject({
+    type: Type.Literal("send"),
+    conversationId: ConversationId,
+    clientMessageId: ClientMessageId,
+    epoch: Type.Integer({ minimum: 0 }),
+    body: Base64Url(MessagingLimits.maxApplicationMessageBytes, "MLS PrivateMessage"),
+  }),
 ]);
 export type ClientFrame = Static<typeof ClientFrame>;
 
@@ -224,7 +235,25 @@ export const ServerFrame = Type.Union([
   StrictObject({ type: Type.Literal("presence"), userId: Id, online: Type.Boolean() }),
   StrictObject({ type: Type.Literal("devices"), userId: Id }),
   StrictObject({ type: Type.Literal("pong") }),
-  StrictObject({ type: Type.Literal("error"), code: Type.String(), message: Type.String() }),
+  /** A `send` frame's message is committed: acknowledged means durable, as over HTTP. */
+  StrictObject({
+    type: Type.Literal("sent"),
+    conversationId: ConversationId,
+    clientMessageId: ClientMessageId,
+    seq: Type.Integer({ minimum: 1 }),
+    epoch: Type.Integer({ minimum: 0 }),
+    duplicate: Type.Boolean(),
+  }),
+  StrictObject({
+    type: Type.Literal("error"),
+    code: Type.String(),
+    message: Type.String(),
+    /** Set when the error refuses a `send` frame's message. */
+    conversationId: Type.Optional(ConversationId),
+    clientMessageId: Type.Optional(ClientMessageId),
+    /** With EPOCH_MISMATCH: the epoch the group is at. */
+    currentEpoch: Type.Optional(Type.Integer({ minimum: 0 })),
+  }),
 ]);
 export type ServerFrame = Static<typeof ServerFrame>;
 

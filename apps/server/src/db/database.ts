@@ -12,9 +12,18 @@ pg.types.setTypeParser(20, (value) => Number(value));
 
 export type Db = Kysely<Database>;
 
+/**
+ * The driver under Kysely, for the few hot paths that write in bulk with statements of their own
+ * (messaging/message-batch-*.ts). Everything else goes through Kysely.
+ */
+export type NativeDatabase =
+  | { kind: "sqlite"; sqlite: SqliteDatabase.Database }
+  | { kind: "postgres"; pool: pg.Pool };
+
 export interface DatabaseHandle {
   db: Db;
   kind: DatabaseKind;
+  native: NativeDatabase;
   /** PostgreSQL schema in use, if one was named. */
   schema: string | null;
   /** Is the database answering? For /readyz. */
@@ -48,6 +57,7 @@ function openSqlite(file: string): DatabaseHandle {
   return {
     db,
     kind: "sqlite",
+    native: { kind: "sqlite", sqlite },
     schema: null,
     async ping() {
       try {
@@ -107,6 +117,7 @@ async function openPostgres(url: string, schema: string | null): Promise<Databas
   return {
     db,
     kind: "postgres",
+    native: { kind: "postgres", pool },
     schema,
     async ping() {
       try {

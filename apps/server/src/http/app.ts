@@ -89,7 +89,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   });
 
   // Frames are small JSON objects; anything bigger is refused by the ws library itself.
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // A `send` frame carries an application message of up to 64 KiB as base64url (4/3), plus its fields.
+  await app.register(websocket, { options: { maxPayload: 96 * 1024 } });
   await registerRoutes(app, ctx);
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -17,7 +17,6 @@ import { newId } from "../accounts/tokens.ts";
 import type { AppContext } from "../context.ts";
 import type { Database } from "../db/schema.ts";
 import type { LogEntriesTable } from "../db/schema-messaging.ts";
-import { memberIds } from "./access.ts";
 
 type Tx = Transaction<Database>;
 interface Sender {
@@ -118,13 +117,16 @@ async function assertSenderInGroup(tx: Tx, conversationId: string, sender: Sende
 /**
  * Appends an application message (MLS PrivateMessage, opaque here) for the current epoch, and
  * answers only once it is committed: acknowledged means durable. A resent message id answers the
- * first acknowledgement again and stores nothing.
+ * first acknowledgement again and stores nothing. The framing is checked here; membership, epoch
+ * and duplicates in the batch's transaction (message-batch.ts). `sessionId` is given for a message
+ * that came over a socket, whose session is checked again there.
  */
 export async function appendApplicationMessage(
   ctx: AppContext,
   sender: Sender,
   conversationId: string,
   input: { clientMessageId: string; epoch: number; body: string },
+  sessionId: string | null = null,
 ): Promise<PostEntryResponse> {
   const operation = "sendMessage";
   const body = Buffer.from(input.body, "base64url");
@@ -148,46 +150,15 @@ export async function appendApplicationMessage(
       `${operation}: the message was encrypted for another group or epoch than declared`,
     );
   }
-  const now = ctx.clock.now();
-  let entry: LogEntriesTable | null = null;
-  const result = await ctx.db.transaction().execute(async (tx) => {
-    const conversation = await lockConversation(ctx, tx, conversationId);
-    await assertSenderInGroup(tx, conversationId, sender, operation);
-    const duplicate = await findDuplicate(tx, conversationId, input.clientMessageId, sender, "application");
-    if (duplicate) return duplicate;
-    if (input.epoch !== conversation.epoch) {
-      throw new ConfrereError(
-        ErrorCode.EPOCH_MISMATCH,
-        409,
-        `${operation}: the group moved to epoch ${conversation.epoch}; apply the new commits and send again`,
-        {
-          currentEpoch: conversation.epoch,
-        },
-      );
-    }
-    const seq = conversation.lastSeq + 1;
-    entry = {
-      conversation_id: conversationId,
-      seq,
-      kind: "application",
-      epoch: conversation.epoch,
-      sender_user_id: sender.userId,
-      sender_device_id: sender.deviceId,
-      client_message_id: input.clientMessageId,
-      body,
-      created_at: now,
-    };
-    await tx.insertInto("log_entries").values(entry).execute();
-    await tx.updateTable("conversations").set({ last_seq: seq }).where("id", "=", conversationId).execute();
-    return { seq, epoch: conversation.epoch, duplicate: false };
+  return ctx.messages.append({
+    sender: { userId: sender.userId, deviceId: sender.deviceId },
+    sessionId,
+    conversationId,
+    clientMessageId: input.clientMessageId,
+    epoch: input.epoch,
+    body,
+    bodyText: input.body,
   });
-  if (entry)
-    ctx.bus.publish({
-      kind: "entry",
-      userIds: await memberIds(ctx.db, conversationId),
-      entry: toLogEntry(entry),
-    });
-  return result;
 }
 
 interface Published {
@@ -413,49 +384,20 @@ export async function readLog(
 }
 
 /**
- * Records how far a device has fetched. When that moves the member's furthest position on, the
- * others learn the message was delivered to them.
+ * Records how far a device has fetched (never past the log's end). When that moves the member's
+ * furthest position on, the others learn the message was delivered to them. Members only.
  */
-export async function acknowledge(
+export function acknowledge(
   ctx: AppContext,
   who: Sender,
   conversationId: string,
   seq: number,
-  lastSeq: number,
 ): Promise<void> {
-  const position = Math.min(seq, lastSeq);
-  const now = ctx.clock.now();
-  const before = await ctx.db
-    .selectFrom("device_positions")
-    .select((eb) => eb.fn.max("seq").as("seq"))
-    .where("conversation_id", "=", conversationId)
-    .where("user_id", "=", who.userId)
-    .executeTakeFirst();
-  await ctx.db
-    .insertInto("device_positions")
-    .values({
-      device_id: who.deviceId,
-      conversation_id: conversationId,
-      user_id: who.userId,
-      seq: position,
-      updated_at: now,
-    })
-    .onConflict((oc) =>
-      oc
-        .columns(["device_id", "conversation_id"])
-        .doUpdateSet({ seq: position, updated_at: now })
-        .where("device_positions.seq", "<", position),
-    )
-    .execute();
-  if (position > Number(before?.seq ?? 0)) {
-    ctx.bus.publish({
-      kind: "delivery",
-      userIds: await memberIds(ctx.db, conversationId),
-      conversationId,
-      userId: who.userId,
-      seq: position,
-    });
-  }
+  return ctx.messages.acknowledge({
+    who: { userId: who.userId, deviceId: who.deviceId },
+    conversationId,
+    seq,
+  });
 }
 
 export async function pendingWelcomes(ctx: AppContext, deviceId: string): Promise<PendingWelcome[]> {

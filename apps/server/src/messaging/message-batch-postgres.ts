@@ -1,0 +1,188 @@
+import type pg from "pg";
+import type { LogEntriesTable } from "../db/schema-messaging.ts";
+import { key, type MessageBatchStore, type MessageBatchTx, type StoredEntryRef } from "./message-batch.ts";
+
+type Client = pg.PoolClient;
+
+/**
+ * The batch statements on PostgreSQL: one round trip per kind of read or write for the whole batch
+ * (arrays passed as parameters and `unnest`ed), named so the server plans each once per connection.
+ * The conversations of the batch are locked `for update` in id order, as `appendCommit` locks its
+ * one conversation: sequence numbers and epochs move one writer at a time, without deadlocks.
+ */
+export function postgresMessageBatchStore(pool: pg.Pool): MessageBatchStore {
+  return {
+    async transaction<T>(work: (tx: MessageBatchTx) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query("begin");
+        try {
+          const result = await work(transactionApi(client));
+          await client.query("commit");
+          return result;
+        } catch (error) {
+          await client.query("rollback").catch(() => {
+            broken = true;
+          });
+          throw error;
+        }
+      } finally {
+        client.release(broken);
+      }
+    },
+  };
+}
+
+function split(pairs: [string, string][]): [string[], string[]] {
+  return [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
+}
+
+function transactionApi(client: Client): MessageBatchTx {
+  const run = async <R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]) =>
+    (await client.query<R>({ name, text, values })).rows;
+  return {
+    async liveSessions(ids, now) {
+      const rows = await run<{ id: string }>(
+        "batch_live_sessions",
+        `select s.id from sessions s join users u on u.id = s.user_id
+         where s.id = any($1::text[]) and s.revoked_at is null and s.expires_at > $2 and u.suspended_at is null`,
+        [ids, now],
+      );
+      return new Set(rows.map((r) => r.id));
+    },
+    async conversations(ids) {
+      const rows = await run<{ id: string; epoch: number; last_seq: number }>(
+        "batch_lock_conversations",
+        "select id, epoch, last_seq from conversations where id = any($1::text[]) order by id for update",
+        [ids],
+      );
+      return new Map(rows.map((r) => [r.id, { epoch: Number(r.epoch), lastSeq: Number(r.last_seq) }]));
+    },
+    async members(pairs) {
+      const rows = await run<{ conversation_id: string; user_id: string }>(
+        "batch_members",
+        `select m.conversation_id, m.user_id from conversation_members m
+         join unnest($1::text[], $2::text[]) as p(conversation_id, user_id)
+           on m.conversation_id = p.conversation_id and m.user_id = p.user_id`,
+        split(pairs),
+      );
+      return new Set(rows.map((r) => key(r.conversation_id, r.user_id)));
+    },
+    async groupDevices(pairs) {
+      const rows = await run<{ conversation_id: string; device_id: string }>(
+        "batch_group_devices",
+        `select d.conversation_id, d.device_id from conversation_devices d
+         join unnest($1::text[], $2::text[]) as p(conversation_id, device_id)
+           on d.conversation_id = p.conversation_id and d.device_id = p.device_id`,
+        split(pairs),
+      );
+      return new Set(rows.map((r) => key(r.conversation_id, r.device_id)));
+    },
+    async existing(pairs) {
+      const rows = await run<{
+        conversation_id: string;
+        client_message_id: string;
+        seq: number;
+        epoch: number;
+        sender_device_id: string;
+        kind: string;
+      }>(
+        "batch_existing_entries",
+        `select e.conversation_id, e.client_message_id, e.seq, e.epoch, e.sender_device_id, e.kind
+         from log_entries e
+         join unnest($1::text[], $2::text[]) as p(conversation_id, client_message_id)
+           on e.conversation_id = p.conversation_id and e.client_message_id = p.client_message_id`,
+        split(pairs),
+      );
+      const found = new Map<string, StoredEntryRef>();
+      for (const r of rows) {
+        found.set(key(r.conversation_id, r.client_message_id), {
+          seq: Number(r.seq),
+          epoch: Number(r.epoch),
+          senderDeviceId: r.sender_device_id,
+          kind: r.kind,
+        });
+      }
+      return found;
+    },
+    async insert(rows: LogEntriesTable[]) {
+      await run(
+        "batch_insert_entries",
+        `insert into log_entries
+           (conversation_id, seq, kind, epoch, sender_user_id, sender_device_id, client_message_id, body, created_at)
+         select * from unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],
+                              $7::text[], $8::bytea[], $9::bigint[])`,
+        [
+          rows.map((r) => r.conversation_id),
+          rows.map((r) => r.seq),
+          rows.map((r) => r.kind),
+          rows.map((r) => r.epoch),
+          rows.map((r) => r.sender_user_id),
+          rows.map((r) => r.sender_device_id),
+          rows.map((r) => r.client_message_id),
+          rows.map((r) => r.body),
+          rows.map((r) => r.created_at),
+        ],
+      );
+    },
+    async setLastSeq(lastSeqs) {
+      await run(
+        "batch_set_last_seq",
+        `update conversations set last_seq = v.seq
+         from unnest($1::text[], $2::bigint[]) as v(id, seq) where conversations.id = v.id`,
+        [[...lastSeqs.keys()], [...lastSeqs.values()]],
+      );
+    },
+    async memberIds(conversationIds) {
+      const rows = await run<{ conversation_id: string; user_id: string }>(
+        "batch_member_ids",
+        "select conversation_id, user_id from conversation_members where conversation_id = any($1::text[])",
+        [conversationIds],
+      );
+      const found = new Map<string, string[]>(conversationIds.map((id) => [id, []]));
+      for (const r of rows) found.get(r.conversation_id)?.push(r.user_id);
+      return found;
+    },
+    async memberLastSeqs(pairs) {
+      const rows = await run<{ conversation_id: string; user_id: string; last_seq: number }>(
+        "batch_member_last_seqs",
+        `select m.conversation_id, m.user_id, c.last_seq from conversation_members m
+         join unnest($1::text[], $2::text[]) as p(conversation_id, user_id)
+           on m.conversation_id = p.conversation_id and m.user_id = p.user_id
+         join conversations c on c.id = m.conversation_id`,
+        split(pairs),
+      );
+      return new Map(rows.map((r) => [key(r.conversation_id, r.user_id), Number(r.last_seq)]));
+    },
+    async userPositions(pairs) {
+      if (pairs.length === 0) return new Map();
+      const rows = await run<{ conversation_id: string; user_id: string; seq: number }>(
+        "batch_user_positions",
+        `select d.conversation_id, d.user_id, max(d.seq) as seq from device_positions d
+         join unnest($1::text[], $2::text[]) as p(conversation_id, user_id)
+           on d.conversation_id = p.conversation_id and d.user_id = p.user_id
+         group by d.conversation_id, d.user_id`,
+        split(pairs),
+      );
+      return new Map(rows.map((r) => [key(r.conversation_id, r.user_id), Number(r.seq)]));
+    },
+    async upsertPositions(rows, now) {
+      await run(
+        "batch_upsert_positions",
+        `insert into device_positions (device_id, conversation_id, user_id, seq, updated_at)
+         select v.device_id, v.conversation_id, v.user_id, v.seq, $5
+         from unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) as v(device_id, conversation_id, user_id, seq)
+         on conflict (device_id, conversation_id) do update set seq = excluded.seq, updated_at = excluded.updated_at
+         where device_positions.seq < excluded.seq`,
+        [
+          rows.map((r) => r.deviceId),
+          rows.map((r) => r.conversationId),
+          rows.map((r) => r.userId),
+          rows.map((r) => r.seq),
+          now,
+        ],
+      );
+    },
+  };
+}

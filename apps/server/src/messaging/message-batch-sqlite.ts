@@ -1,0 +1,165 @@
+import type SqliteDatabase from "better-sqlite3";
+import type { Db } from "../db/database.ts";
+import type { LogEntriesTable } from "../db/schema-messaging.ts";
+import { key, type MessageBatchStore, type MessageBatchTx, type StoredEntryRef } from "./message-batch.ts";
+
+/**
+ * The batch statements on SQLite: prepared once, one index lookup per key (microseconds each in
+ * process), the whole batch in one `BEGIN IMMEDIATE` transaction. It runs while holding Kysely's
+ * connection (`db.connection()`), so no Kysely transaction can interleave with it on the shared
+ * better-sqlite3 handle.
+ */
+export function sqliteMessageBatchStore(db: Db, sqlite: SqliteDatabase.Database): MessageBatchStore {
+  // Prepared on first use: the tables exist only once the migrations ran.
+  let prepared: { statements: ReturnType<typeof prepare>; tx: MessageBatchTx } | null = null;
+  return {
+    transaction<T>(work: (tx: MessageBatchTx) => Promise<T>): Promise<T> {
+      return db.connection().execute(async () => {
+        if (!prepared) {
+          const statements = prepare(sqlite);
+          prepared = { statements, tx: transactionApi(statements) };
+        }
+        const { statements, tx } = prepared;
+        statements.begin.run();
+        try {
+          const result = await work(tx);
+          statements.commit.run();
+          return result;
+        } catch (error) {
+          if (sqlite.inTransaction) statements.rollback.run();
+          throw error;
+        }
+      });
+    },
+  };
+}
+
+function prepare(sqlite: SqliteDatabase.Database) {
+  return {
+    begin: sqlite.prepare("begin immediate"),
+    commit: sqlite.prepare("commit"),
+    rollback: sqlite.prepare("rollback"),
+    liveSession: sqlite
+      .prepare(
+        `select 1 from sessions s join users u on u.id = s.user_id
+         where s.id = ? and s.revoked_at is null and s.expires_at > ? and u.suspended_at is null`,
+      )
+      .pluck(),
+    conversation: sqlite.prepare<[string], { epoch: number; last_seq: number }>(
+      "select epoch, last_seq from conversations where id = ?",
+    ),
+    member: sqlite
+      .prepare("select 1 from conversation_members where conversation_id = ? and user_id = ?")
+      .pluck(),
+    groupDevice: sqlite
+      .prepare("select 1 from conversation_devices where conversation_id = ? and device_id = ?")
+      .pluck(),
+    existing: sqlite.prepare<
+      [string, string],
+      { seq: number; epoch: number; sender_device_id: string; kind: string }
+    >(
+      `select seq, epoch, sender_device_id, kind from log_entries
+       where conversation_id = ? and client_message_id = ?`,
+    ),
+    insert: sqlite.prepare(
+      `insert into log_entries
+         (conversation_id, seq, kind, epoch, sender_user_id, sender_device_id, client_message_id, body, created_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    setLastSeq: sqlite.prepare("update conversations set last_seq = ? where id = ?"),
+    memberIds: sqlite.prepare("select user_id from conversation_members where conversation_id = ?").pluck(),
+    memberLastSeq: sqlite
+      .prepare(
+        `select c.last_seq from conversation_members m join conversations c on c.id = m.conversation_id
+         where m.conversation_id = ? and m.user_id = ?`,
+      )
+      .pluck(),
+    userPosition: sqlite
+      .prepare("select max(seq) from device_positions where conversation_id = ? and user_id = ?")
+      .pluck(),
+    upsertPosition: sqlite.prepare(
+      `insert into device_positions (device_id, conversation_id, user_id, seq, updated_at) values (?, ?, ?, ?, ?)
+       on conflict (device_id, conversation_id) do update set seq = excluded.seq, updated_at = excluded.updated_at
+       where device_positions.seq < excluded.seq`,
+    ),
+  };
+}
+
+function transactionApi(s: ReturnType<typeof prepare>): MessageBatchTx {
+  const present = (statement: SqliteDatabase.Statement, pairs: [string, string][]) =>
+    new Set(pairs.filter(([a, b]) => statement.get(a, b) !== undefined).map(([a, b]) => key(a, b)));
+  return {
+    async liveSessions(ids, now) {
+      return new Set(ids.filter((id) => s.liveSession.get(id, now) !== undefined));
+    },
+    async conversations(ids) {
+      const found = new Map<string, { epoch: number; lastSeq: number }>();
+      for (const id of ids) {
+        const row = s.conversation.get(id);
+        if (row) found.set(id, { epoch: Number(row.epoch), lastSeq: Number(row.last_seq) });
+      }
+      return found;
+    },
+    async members(pairs) {
+      return present(s.member, pairs);
+    },
+    async groupDevices(pairs) {
+      return present(s.groupDevice, pairs);
+    },
+    async existing(pairs) {
+      const found = new Map<string, StoredEntryRef>();
+      for (const [conversationId, clientMessageId] of pairs) {
+        const row = s.existing.get(conversationId, clientMessageId);
+        if (row) {
+          found.set(key(conversationId, clientMessageId), {
+            seq: Number(row.seq),
+            epoch: Number(row.epoch),
+            senderDeviceId: row.sender_device_id,
+            kind: row.kind,
+          });
+        }
+      }
+      return found;
+    },
+    async insert(rows: LogEntriesTable[]) {
+      for (const r of rows) {
+        s.insert.run(
+          r.conversation_id,
+          r.seq,
+          r.kind,
+          r.epoch,
+          r.sender_user_id,
+          r.sender_device_id,
+          r.client_message_id,
+          r.body,
+          r.created_at,
+        );
+      }
+    },
+    async setLastSeq(lastSeqs) {
+      for (const [id, seq] of lastSeqs) s.setLastSeq.run(seq, id);
+    },
+    async memberIds(conversationIds) {
+      return new Map(conversationIds.map((id) => [id, s.memberIds.all(id) as string[]]));
+    },
+    async memberLastSeqs(pairs) {
+      const found = new Map<string, number>();
+      for (const [conversationId, userId] of pairs) {
+        const lastSeq = s.memberLastSeq.get(conversationId, userId);
+        if (lastSeq !== undefined) found.set(key(conversationId, userId), Number(lastSeq));
+      }
+      return found;
+    },
+    async userPositions(pairs) {
+      const found = new Map<string, number>();
+      for (const [conversationId, userId] of pairs) {
+        const seq = s.userPosition.get(conversationId, userId);
+        if (seq !== null && seq !== undefined) found.set(key(conversationId, userId), Number(seq));
+      }
+      return found;
+    },
+    async upsertPositions(rows, now) {
+      for (const r of rows) s.upsertPosition.run(r.deviceId, r.conversationId, r.userId, r.seq, now);
+    },
+  };
+}

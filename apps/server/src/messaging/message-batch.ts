@@ -1,0 +1,258 @@
+import { ConfrereError, ErrorCode, type PostEntryResponse } from "@confrere/protocol";
+import type { LogEntriesTable } from "../db/schema-messaging.ts";
+import type { ItemOutcome } from "./group-commit.ts";
+
+/** An application message to append, already checked for MLS framing (log.ts). */
+export interface AppendItem {
+  sender: { userId: string; deviceId: string };
+  /** Set when the message came over a socket: the session is re-checked in the batch's transaction. */
+  sessionId: string | null;
+  conversationId: string;
+  clientMessageId: string;
+  epoch: number;
+  body: Buffer;
+  /** The body as it came (base64url), pushed to the recipients as is. */
+  bodyText: string;
+}
+
+/** A device saying how far it has fetched a conversation. */
+export interface AckItem {
+  who: { userId: string; deviceId: string };
+  conversationId: string;
+  seq: number;
+}
+
+export interface DeliveryMove {
+  conversationId: string;
+  userId: string;
+  seq: number;
+}
+
+export interface StoredEntryRef {
+  seq: number;
+  epoch: number;
+  senderDeviceId: string;
+  kind: string;
+}
+
+/**
+ * What one batch reads and writes, inside one transaction of the store. Keys of the sets and maps are
+ * `key(a, b)`. The SQLite implementation runs one prepared statement per key; the PostgreSQL one, one
+ * statement per batch.
+ */
+export interface MessageBatchTx {
+  liveSessions(sessionIds: string[], now: number): Promise<Set<string>>;
+  /** Conversations' current epoch and last sequence number (locked for the transaction on PostgreSQL). */
+  conversations(ids: string[]): Promise<Map<string, { epoch: number; lastSeq: number }>>;
+  /** Which (conversation, user) pairs are members. */
+  members(pairs: [string, string][]): Promise<Set<string>>;
+  /** Which (conversation, device) pairs are in the MLS group. */
+  groupDevices(pairs: [string, string][]): Promise<Set<string>>;
+  /** Entries already stored under these (conversation, client message id) pairs. */
+  existing(pairs: [string, string][]): Promise<Map<string, StoredEntryRef>>;
+  insert(rows: LogEntriesTable[]): Promise<void>;
+  setLastSeq(lastSeqs: Map<string, number>): Promise<void>;
+  /** Each conversation's member user ids: the recipients of what happened in it. */
+  memberIds(conversationIds: string[]): Promise<Map<string, string[]>>;
+  /** For (conversation, user) pairs that are members: the conversation's last sequence number. */
+  memberLastSeqs(pairs: [string, string][]): Promise<Map<string, number>>;
+  /** For (conversation, user) pairs: the furthest position any device of the user reached. */
+  userPositions(pairs: [string, string][]): Promise<Map<string, number>>;
+  upsertPositions(
+    rows: { deviceId: string; conversationId: string; userId: string; seq: number }[],
+    now: number,
+  ): Promise<void>;
+}
+
+export interface MessageBatchStore {
+  transaction<T>(work: (tx: MessageBatchTx) => Promise<T>): Promise<T>;
+}
+
+export function key(a: string, b: string): string {
+  return `${a}\u0000${b}`;
+}
+
+function uniquePairs(pairs: [string, string][]): [string, string][] {
+  const seen = new Map<string, [string, string]>();
+  for (const pair of pairs) seen.set(key(pair[0], pair[1]), pair);
+  return [...seen.values()];
+}
+
+export interface AppendedBatch {
+  outcomes: ItemOutcome<PostEntryResponse>[];
+  /** The entries stored, with the body as received, for pushing. */
+  stored: { row: LogEntriesTable; bodyText: string }[];
+  recipients: Map<string, string[]>;
+}
+
+/**
+ * Appends a batch of application messages in one transaction, with the checks `appendApplicationMessage`
+ * makes for one (log.ts): the session still open, the sender a member whose device is in the group,
+ * a resent id answered with its first acknowledgement, the epoch current. A refused message refuses
+ * itself only; the others of the batch go on.
+ */
+export async function appendBatch(
+  store: MessageBatchStore,
+  items: AppendItem[],
+  now: number,
+): Promise<AppendedBatch> {
+  return store.transaction(async (tx) => {
+    const sessionIds = [...new Set(items.flatMap((i) => (i.sessionId ? [i.sessionId] : [])))];
+    const live = sessionIds.length ? await tx.liveSessions(sessionIds, now) : new Set<string>();
+    const conversations = await tx.conversations([...new Set(items.map((i) => i.conversationId))]);
+    const members = await tx.members(uniquePairs(items.map((i) => [i.conversationId, i.sender.userId])));
+    const devices = await tx.groupDevices(
+      uniquePairs(items.map((i) => [i.conversationId, i.sender.deviceId])),
+    );
+    const existing = await tx.existing(uniquePairs(items.map((i) => [i.conversationId, i.clientMessageId])));
+
+    const outcomes: ItemOutcome<PostEntryResponse>[] = [];
+    const stored: AppendedBatch["stored"] = [];
+    const lastSeqs = new Map<string, number>();
+    for (const item of items) {
+      try {
+        outcomes.push({ ok: true, value: decide(item) });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    if (stored.length) {
+      await tx.insert(stored.map((s) => s.row));
+      await tx.setLastSeq(lastSeqs);
+    }
+    const recipients = stored.length ? await tx.memberIds([...lastSeqs.keys()]) : new Map<string, string[]>();
+    return { outcomes, stored, recipients };
+
+    function decide(item: AppendItem): PostEntryResponse {
+      const operation = "sendMessage";
+      if (item.sessionId && !live.has(item.sessionId)) {
+        throw new ConfrereError(
+          ErrorCode.AUTH_REQUIRED,
+          401,
+          `${operation}: the session was closed; log in again`,
+        );
+      }
+      const conversation = conversations.get(item.conversationId);
+      if (!conversation || !members.has(key(item.conversationId, item.sender.userId))) {
+        throw new ConfrereError(
+          ErrorCode.CONVERSATION_NOT_FOUND,
+          404,
+          `${operation}: no such conversation among yours`,
+        );
+      }
+      if (!devices.has(key(item.conversationId, item.sender.deviceId))) {
+        throw new ConfrereError(
+          ErrorCode.NOT_A_MEMBER,
+          403,
+          `${operation}: this device is not (yet) in the conversation's group; wait for another member to add it`,
+        );
+      }
+      const duplicateKey = key(item.conversationId, item.clientMessageId);
+      const duplicate = existing.get(duplicateKey);
+      if (duplicate) {
+        if (duplicate.senderDeviceId !== item.sender.deviceId || duplicate.kind !== "application") {
+          throw new ConfrereError(
+            ErrorCode.MESSAGE_ID_REUSED,
+            409,
+            `${operation}: this message id was used for another message; generate a new one`,
+          );
+        }
+        return { seq: duplicate.seq, epoch: duplicate.epoch, duplicate: true };
+      }
+      if (item.epoch !== conversation.epoch) {
+        throw new ConfrereError(
+          ErrorCode.EPOCH_MISMATCH,
+          409,
+          `${operation}: the group moved to epoch ${conversation.epoch}; apply the new commits and send again`,
+          { currentEpoch: conversation.epoch },
+        );
+      }
+      conversation.lastSeq += 1;
+      const seq = conversation.lastSeq;
+      const row: LogEntriesTable = {
+        conversation_id: item.conversationId,
+        seq,
+        kind: "application",
+        epoch: conversation.epoch,
+        sender_user_id: item.sender.userId,
+        sender_device_id: item.sender.deviceId,
+        client_message_id: item.clientMessageId,
+        body: item.body,
+        created_at: now,
+      };
+      stored.push({ row, bodyText: item.bodyText });
+      lastSeqs.set(item.conversationId, seq);
+      // A second send of the same id within this batch is a duplicate of this one.
+      existing.set(duplicateKey, {
+        seq,
+        epoch: conversation.epoch,
+        senderDeviceId: item.sender.deviceId,
+        kind: "application",
+      });
+      return { seq, epoch: conversation.epoch, duplicate: false };
+    }
+  });
+}
+
+export interface AcknowledgedBatch {
+  outcomes: ItemOutcome<void>[];
+  /** Members whose furthest position moved on: the others learn the message was delivered. */
+  moves: DeliveryMove[];
+  recipients: Map<string, string[]>;
+}
+
+/**
+ * Records a batch of devices' positions. A position never goes back, and never past the log's end;
+ * when it moves a member's furthest position on, that move is announced (once per member and batch).
+ */
+export async function acknowledgeBatch(
+  store: MessageBatchStore,
+  items: AckItem[],
+  now: number,
+): Promise<AcknowledgedBatch> {
+  return store.transaction(async (tx) => {
+    const pairs = uniquePairs(items.map((i) => [i.conversationId, i.who.userId]));
+    const lastSeqs = await tx.memberLastSeqs(pairs);
+    const furthest = await tx.userPositions(pairs.filter(([c, u]) => lastSeqs.has(key(c, u))));
+    const outcomes: ItemOutcome<void>[] = [];
+    // One row per device and conversation: PostgreSQL refuses to upsert the same row twice in a statement.
+    const rows = new Map<string, { deviceId: string; conversationId: string; userId: string; seq: number }>();
+    const moved = new Map<string, DeliveryMove>();
+    for (const item of items) {
+      const memberKey = key(item.conversationId, item.who.userId);
+      const lastSeq = lastSeqs.get(memberKey);
+      if (lastSeq === undefined) {
+        outcomes.push({
+          ok: false,
+          error: new ConfrereError(
+            ErrorCode.CONVERSATION_NOT_FOUND,
+            404,
+            "ack: no such conversation among yours",
+          ),
+        });
+        continue;
+      }
+      const position = Math.min(item.seq, lastSeq);
+      const rowKey = key(item.who.deviceId, item.conversationId);
+      if ((rows.get(rowKey)?.seq ?? -1) < position) {
+        rows.set(rowKey, {
+          deviceId: item.who.deviceId,
+          conversationId: item.conversationId,
+          userId: item.who.userId,
+          seq: position,
+        });
+      }
+      if (position > (furthest.get(memberKey) ?? 0)) {
+        furthest.set(memberKey, position);
+        moved.set(memberKey, { conversationId: item.conversationId, userId: item.who.userId, seq: position });
+      }
+      outcomes.push({ ok: true, value: undefined });
+    }
+    if (rows.size) await tx.upsertPositions([...rows.values()], now);
+    const moves = [...moved.values()];
+    const recipients = moves.length
+      ? await tx.memberIds([...new Set(moves.map((m) => m.conversationId))])
+      : new Map<string, string[]>();
+    return { outcomes, moves, recipients };
+  });
+}
