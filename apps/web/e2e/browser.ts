@@ -7,7 +7,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { TestContext } from "node:test";
-import { startTestServer, type TestServer } from "@confrere/dev-env";
+import { runServerCli, startTestServer, type TestServer, type TestUser } from "@confrere/dev-env";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -157,4 +157,33 @@ export function freePort(): Promise<number> {
       );
     });
   });
+}
+
+/** The fictional Annuaire Santé extraction shared by the directory tests. */
+export const DIRECTORY_FIXTURE = path.resolve(
+  import.meta.dirname,
+  "../../../../shared/fixtures/annuaire/PS_LibreAcces_Personne_activite_202611010000.txt",
+);
+
+/** Imports the fixture directory into the suite's server, as `confrere-server directory import` does. */
+export async function importDirectoryFixture(suite: BrowserSuite): Promise<void> {
+  const imported = await runServerCli(["directory", "import", DIRECTORY_FIXTURE, "--no-deactivate-missing"], {
+    env: suite.server.env,
+  });
+  assert.equal(imported.code, 0, imported.stderr);
+}
+
+/**
+ * An account proven to be a professional of the directory (linked by an operator to its national
+ * id), so colleagues find it in the Annuaire with "Sur Confrère".
+ */
+export async function linkedUser(
+  suite: BrowserSuite,
+  operator: TestUser,
+  nationalId: string,
+  name: string,
+): Promise<TestUser> {
+  const user = await suite.server.createUser({ name });
+  await operator.api.verifyIdentity(user.userId, "e2e", nationalId);
+  return user;
 }

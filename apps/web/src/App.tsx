@@ -122,7 +122,12 @@ function Routes() {
       </Loading>
     );
   }
-  if (path === "/" || path.startsWith("/conversations/") || path.startsWith("/ecrire/")) {
+  if (
+    path === "/" ||
+    path.startsWith("/conversations/") ||
+    path.startsWith("/ecrire/") ||
+    path.startsWith("/code-de-securite/")
+  ) {
     return (
       <Suspense fallback={<Spinner label={t("messages.loadingCrypto")} />}>
         <MessagingApp />

@@ -22,6 +22,7 @@ import {
   ErrorCode,
   type LogEntry,
   type MessageContent,
+  type PostEntryResponse,
   type PublicDevice,
   type ServerFrame,
 } from "@confrere/protocol";
@@ -29,7 +30,7 @@ import { ApiClient } from "./api-client.ts";
 import { decodeContent, encodeContent } from "./content-codec.ts";
 import { Emitter } from "./emitter.ts";
 import { Mutex } from "./mutex.ts";
-import { RealtimeConnection, type WebSocketConstructor } from "./realtime.ts";
+import { RealtimeConnection, SocketUnavailable, type WebSocketConstructor } from "./realtime.ts";
 import { getJson, type LocalStore, putJson } from "./store.ts";
 
 /** A message as the device shows it, after decryption and after edits, recalls, reactions and receipts. */
@@ -369,6 +370,56 @@ export class ConfrereClient {
     await this.mutex.run(() => this.reconcileUnlocked(conversationId));
   }
 
+  /**
+   * Renames a group. The name travels inside the encryption (a `group-info` message), so the
+   * server can neither see nor police it: apps offer renaming to admins, and every member sees
+   * who renamed the group in the history.
+   *
+   * @example
+   * await client.renameGroup(conversationId, "RCP cardiologie — mardi");
+   */
+  renameGroup(conversationId: string, name: string): Promise<StoredMessage> {
+    return this.send(conversationId, { v: 1, type: "group-info", name });
+  }
+
+  /**
+   * The group's name as this device knows it: the latest `group-info` in its history, or null
+   * (a direct conversation, or a member who joined after the last naming: history is not shared).
+   *
+   * @example
+   * const title = (await client.groupName(conversationId)) ?? memberNames.join(", ");
+   */
+  async groupName(conversationId: string): Promise<string | null> {
+    const messages = await this.messages(conversationId);
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const content = messages[i]!.content;
+      if (content.type === "group-info") return content.name;
+    }
+    return null;
+  }
+
+  /**
+   * Leaves a group (anyone may): the server stops serving it at once, this device forgets its
+   * keys, and the remaining members' devices commit the removal.
+   *
+   * @example
+   * await client.leaveGroup(conversationId);
+   */
+  leaveGroup(conversationId: string): Promise<void> {
+    return this.removeMember(conversationId, this.userId);
+  }
+
+  /**
+   * Makes a member an admin of the group, or a plain member again (admins only; the server refuses
+   * others with NOT_AN_ADMIN).
+   *
+   * @example
+   * await client.setMemberRole(conversationId, colleagueUserId, "admin");
+   */
+  async setMemberRole(conversationId: string, userId: string, role: "admin" | "member"): Promise<void> {
+    await this.api.setMemberRole(conversationId, userId, role);
+  }
+
   async conversations(): Promise<Conversation[]> {
     return (await this.api.conversations()).conversations;
   }
@@ -532,7 +583,7 @@ export class ConfrereClient {
         const body = await group.encrypt(encodeContent(content));
         await this.saveGroup(conversationId, group);
         try {
-          const accepted = await this.api.postMessage(conversationId, {
+          const accepted = await this.postMessage(conversationId, {
             clientMessageId: messageId,
             epoch: Number(group.epoch),
             body: bytesToBase64Url(body),
@@ -560,6 +611,24 @@ export class ConfrereClient {
       }
       throw new ConfrereError(ErrorCode.CONFLICT, 409, "send: the group kept changing; try again");
     });
+  }
+
+  /**
+   * Over the open socket when there is one (no request per message), else over HTTP. The message
+   * id is the same either way, so a send the socket lost and HTTP repeats is stored once.
+   */
+  private async postMessage(
+    conversationId: string,
+    request: { clientMessageId: string; epoch: number; body: string },
+  ): Promise<PostEntryResponse> {
+    if (this.realtime?.isOpen) {
+      try {
+        return await this.realtime.sendMessage(conversationId, request);
+      } catch (error) {
+        if (!(error instanceof SocketUnavailable)) throw error;
+      }
+    }
+    return this.api.postMessage(conversationId, request);
   }
 
   /**

@@ -1,4 +1,9 @@
-import type { ClientFrame, ServerFrame } from "@confrere/protocol";
+import {
+  type ClientFrame,
+  ConfrereError,
+  type PostEntryResponse,
+  type ServerFrame,
+} from "@confrere/protocol";
 
 /** The part of the WebSocket API we use: the browser's, or the `ws` package's in Node. */
 export interface WebSocketLike {
@@ -13,6 +18,17 @@ export interface WebSocketLike {
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 const OPEN = 1;
+/** A send over the socket not answered in this time is retried over HTTP (same id: no duplicate). */
+const SEND_TIMEOUT_MS = 15_000;
+
+/** The socket closed or was never open: the caller sends over HTTP instead. */
+export class SocketUnavailable extends Error {}
+
+interface PendingSend {
+  resolve(value: PostEntryResponse): void;
+  reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 /**
  * One WebSocket per device, authenticated by the session token in its first frame (never in the
@@ -25,6 +41,7 @@ export class RealtimeConnection {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private keepAlive: ReturnType<typeof setInterval> | null = null;
+  private readonly pendingSends = new Map<string, PendingSend>();
 
   constructor(
     private readonly options: {
@@ -57,6 +74,10 @@ export class RealtimeConnection {
       } catch {
         return;
       }
+      if (frame.type === "sent" || (frame.type === "error" && frame.clientMessageId)) {
+        this.answer(frame);
+        return;
+      }
       if (frame.type === "ready") {
         this.attempt = 0;
         this.keepAlive = setInterval(() => this.send({ type: "ping" }), 25_000);
@@ -69,6 +90,7 @@ export class RealtimeConnection {
       if (this.keepAlive) clearInterval(this.keepAlive);
       this.keepAlive = null;
       this.socket = null;
+      this.failPendingSends();
       this.options.onClose?.(event.code, event.reason);
       // 4001/4003: the session is gone; reconnecting would not help.
       if (this.stopped || event.code === 4001 || event.code === 4003) return;
@@ -87,8 +109,53 @@ export class RealtimeConnection {
     return true;
   }
 
+  /**
+   * Appends an application message over the socket; resolves once the server committed it, like
+   * `POST /conversations/{id}/messages`. Rejects with SocketUnavailable when the socket can't
+   * carry it (closed, or no answer in time): the caller then posts it over HTTP.
+   */
+  sendMessage(
+    conversationId: string,
+    request: { clientMessageId: string; epoch: number; body: string },
+  ): Promise<PostEntryResponse> {
+    const { clientMessageId } = request;
+    if (this.pendingSends.has(clientMessageId) || !this.send({ type: "send", conversationId, ...request })) {
+      return Promise.reject(new SocketUnavailable("sendMessage: the socket is not open"));
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingSends.delete(clientMessageId);
+        reject(new SocketUnavailable("sendMessage: no answer over the socket"));
+      }, SEND_TIMEOUT_MS);
+      this.pendingSends.set(clientMessageId, { resolve, reject, timer });
+    });
+  }
+
+  private answer(frame: Extract<ServerFrame, { type: "sent" } | { type: "error" }>): void {
+    const pending = frame.clientMessageId ? this.pendingSends.get(frame.clientMessageId) : undefined;
+    if (!pending || !frame.clientMessageId) return;
+    this.pendingSends.delete(frame.clientMessageId);
+    clearTimeout(pending.timer);
+    if (frame.type === "sent") {
+      pending.resolve({ seq: frame.seq, epoch: frame.epoch, duplicate: frame.duplicate });
+      return;
+    }
+    // Status 0: the refusal came over the socket, not as an HTTP answer; the code is what counts.
+    const details = frame.currentEpoch === undefined ? undefined : { currentEpoch: frame.currentEpoch };
+    pending.reject(new ConfrereError(frame.code, 0, frame.message, details));
+  }
+
+  private failPendingSends(): void {
+    for (const pending of this.pendingSends.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new SocketUnavailable("sendMessage: the socket closed before the answer"));
+    }
+    this.pendingSends.clear();
+  }
+
   stop(): void {
     this.stopped = true;
+    this.failPendingSends();
     if (this.timer) clearTimeout(this.timer);
     if (this.keepAlive) clearInterval(this.keepAlive);
     this.socket?.close(1000, "bye");

@@ -1,4 +1,4 @@
-import type { Conversation } from "@confrere/protocol";
+import type { Conversation, MessageContent } from "@confrere/protocol";
 import type { DeliveryState, StoredMessage } from "@confrere/sdk";
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
 import { PaperclipIcon } from "../components/icons.tsx";
@@ -8,8 +8,18 @@ import { describeError } from "../lib/errors.ts";
 import { Link } from "../lib/router.tsx";
 import { useSession } from "../session.tsx";
 import { formatSize, isSendable, MAX_ATTACHMENT_BYTES, makeThumbnail } from "./attachments.ts";
+import "./chat.css";
+import {
+  excerpt,
+  insertMention,
+  mentionCandidates,
+  mentionQuery,
+  mentionsIn,
+  type Person,
+} from "./chat-text.ts";
+import { MessageActions, Reactions } from "./MessageActions.tsx";
 import { MessageBody } from "./MessageBody.tsx";
-import { isShown, useMessaging } from "./messaging-context.tsx";
+import { groupNameOf, useMessaging } from "./messaging-context.tsx";
 
 interface Pending {
   localId: string;
@@ -27,7 +37,7 @@ function dayKey(at: number): string {
 }
 
 export function ChatScreen({ conversationId }: { conversationId: string }) {
-  const { t, formatDate } = useI18n();
+  const { t, tn, formatDate } = useI18n();
   const { account } = useSession();
   const { client, conversations, markSeen, seenUpTo } = useMessaging();
   const summary = conversations?.find((c) => c.conversation.id === conversationId) ?? null;
@@ -37,16 +47,33 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
   const [typing, setTyping] = useState<string | null>(null);
   const [text, setText] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [groupName, setGroupName] = useState<string | null>(summary?.name ?? null);
+  /** The message being answered, or being edited (its text is then in the composer). */
+  const [replyTo, setReplyTo] = useState<StoredMessage | null>(null);
+  const [editing, setEditing] = useState<StoredMessage | null>(null);
+  /** People picked from the "@" suggestions while typing; their names become mentions on send. */
+  const [picked, setPicked] = useState<Person[]>([]);
+  const [cursor, setCursor] = useState(0);
+  const composer = useRef<HTMLTextAreaElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const end = useRef<HTMLDivElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const lastTypingSent = useRef(0);
   const me = account?.id ?? "";
   const others = conversation?.members.filter((m) => m.userId !== me) ?? [];
-  const title = others.map((m) => m.displayName).join(", ") || summary?.title || "";
+  const isGroup = conversation?.kind === "group";
+  const title =
+    (isGroup ? groupName : null) || others.map((m) => m.displayName).join(", ") || summary?.title || "";
+  const nameOf = (userId: string) =>
+    userId === me
+      ? t("chat.you")
+      : (conversation?.members.find((m) => m.userId === userId)?.displayName ?? t("messages.unknownPerson"));
 
   const loadMessages = useCallback(async () => {
-    setMessages((await client.messages(conversationId)).filter(isShown));
+    const all = await client.messages(conversationId);
+    setGroupName(groupNameOf(all));
+    // Receipts change other messages; group names show as a line of their own.
+    setMessages(all.filter((m) => m.content.type !== "receipt"));
   }, [client, conversationId]);
   const loadConversation = useCallback(async () => {
     setConversation((await client.api.conversation(conversationId)).conversation);
@@ -113,7 +140,9 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
     const acknowledge = async () => {
       if (document.visibilityState !== "visible") return;
       const seen = await seenUpTo(conversationId);
-      const fresh = messages.filter((m) => m.senderUserId !== me && m.seq > seen);
+      const fresh = messages.filter(
+        (m) => m.senderUserId !== me && m.seq > seen && m.content.type !== "group-info",
+      );
       const top = messages[messages.length - 1]!.seq;
       if (cancelled) return;
       await markSeen(conversationId, top);
@@ -158,20 +187,114 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
     event?.preventDefault();
     const body = text.trim();
     if (!body) return;
+    const target = editing;
+    const answering = replyTo;
     setText("");
-    if (!(await track(body, () => client.sendText(conversationId, body)))) setText(body);
+    setEditing(null);
+    setReplyTo(null);
+    if (target) {
+      if (await apply(() => client.edit(conversationId, target.id, body))) return;
+      setEditing(target);
+      setText(body);
+      return;
+    }
+    const mentions = mentionsIn(body, picked);
+    const content: MessageContent = {
+      v: 1,
+      type: "text",
+      text: body,
+      ...(answering ? { replyTo: answering.id } : {}),
+      ...(mentions.length ? { mentions } : {}),
+    };
+    if (await track(body, () => client.send(conversationId, content))) {
+      setPicked([]);
+      return;
+    }
+    setText(body);
+    setReplyTo(answering);
+  }
+
+  function cancelCompose() {
+    if (editing) setText("");
+    setEditing(null);
+    setReplyTo(null);
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    // While a mention is being typed, Tab or Enter picks the first suggestion.
+    const first = typingMention?.query ? suggestions[0] : undefined;
+    if (first && (event.key === "Tab" || event.key === "Enter") && !event.shiftKey) {
+      event.preventDefault();
+      pickMention(first);
+      return;
+    }
     // Enter sends, Shift+Enter makes a new line (as in every messenger); not while composing (IME).
     if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       void submit();
     }
+    if (event.key === "Escape" && (editing || replyTo)) {
+      event.preventDefault();
+      cancelCompose();
+    }
   }
 
-  function onType(value: string) {
+  function startReply(message: StoredMessage) {
+    setEditing(null);
+    setReplyTo(message);
+    composer.current?.focus();
+  }
+
+  function startEdit(message: StoredMessage) {
+    if (message.content.type !== "text") return;
+    setReplyTo(null);
+    setEditing(message);
+    setText(message.content.text);
+    composer.current?.focus();
+  }
+
+  async function recall(message: StoredMessage) {
+    if (editing?.id === message.id) cancelCompose();
+    await apply(() => client.recall(conversationId, message.id));
+  }
+
+  function react(message: StoredMessage, emoji: string) {
+    // Choosing one's current reaction again takes it back.
+    void apply(() => client.react(conversationId, message.id, message.reactions[me] === emoji ? "" : emoji));
+  }
+
+  /** Edits, recalls and reactions change a message in place: no "sending" bubble of their own. */
+  async function apply(change: () => Promise<unknown>): Promise<boolean> {
+    setError(null);
+    try {
+      await change();
+      await loadMessages();
+      return true;
+    } catch (caught) {
+      setError(describeError(caught, t));
+      return false;
+    }
+  }
+
+  const people: Person[] = others.map((m) => ({ userId: m.userId, displayName: m.displayName }));
+  const typingMention = editing ? null : mentionQuery(text, cursor);
+  const suggestions = typingMention ? mentionCandidates(people, typingMention.query) : [];
+
+  function pickMention(person: Person) {
+    if (!typingMention) return;
+    const next = insertMention(text, cursor, typingMention.start, person);
+    setText(next.text);
+    setCursor(next.cursor);
+    setPicked((list) => (list.some((p) => p.userId === person.userId) ? list : [...list, person]));
+    requestAnimationFrame(() => {
+      composer.current?.focus();
+      composer.current?.setSelectionRange(next.cursor, next.cursor);
+    });
+  }
+
+  function onType(value: string, position: number) {
     setText(value);
+    setCursor(position);
     const now = Date.now();
     if (value && now - lastTypingSent.current > TYPING_SENT_EVERY_MS) {
       lastTypingSent.current = now;
@@ -197,7 +320,12 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
     });
   }
 
-  const rows: Array<{ day: string; label: string } | { message: StoredMessage } | { pending: Pending }> = [];
+  const rows: Array<
+    | { day: string; label: string }
+    | { message: StoredMessage }
+    | { pending: Pending }
+    | { system: string; key: string }
+  > = [];
   let lastDay = "";
   const today = dayKey(Date.now());
   const yesterday = dayKey(Date.now() - 86_400_000);
@@ -213,8 +341,23 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
           : formatDate(at, "day");
     rows.push({ day: key, label });
   };
+  let shownName: string | null = null;
   for (const message of messages ?? []) {
     pushDay(message.sentAt);
+    if (message.content.type === "group-info") {
+      // The name is shared again when people are added: only a change makes a line.
+      const name = message.content.name;
+      if (name !== shownName)
+        rows.push({
+          key: message.id,
+          system:
+            shownName === null
+              ? t("chat.groupNamed", { name })
+              : t("chat.groupRenamed", { name: nameOf(message.senderUserId), group: name }),
+        });
+      shownName = name;
+      continue;
+    }
     rows.push({ message });
   }
   for (const p of pending) {
@@ -228,10 +371,28 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
         <Link to="/" className="chat-back">
           <span aria-hidden="true">←</span> {t("messages.back")}
         </Link>
-        <h1 id="chat-title" tabIndex={-1} ref={heading}>
-          {title}
-        </h1>
-        <p className="hint">{t("messages.encrypted")}</p>
+        <div className="chat-title-row">
+          <h1 id="chat-title" tabIndex={-1} ref={heading}>
+            {title}
+          </h1>
+          <div className="chat-header-links">
+            {conversation?.kind === "direct" && others[0] ? (
+              <Link
+                to={`/code-de-securite/${encodeURIComponent(others[0].userId)}`}
+                className="btn btn-secondary btn-small"
+              >
+                {t("chat.safetyCode")}
+              </Link>
+            ) : null}
+            <Link to={`/conversations/${conversationId}/infos`} className="btn btn-secondary btn-small">
+              {isGroup ? t("chat.details.group") : t("chat.details.direct")}
+            </Link>
+          </div>
+        </div>
+        <p className="hint">
+          {t("messages.encrypted")}
+          {isGroup ? ` · ${tn("chat.memberCount", conversation?.members.length ?? 0)}` : ""}
+        </p>
       </header>
       <ol
         className="messages"
@@ -244,6 +405,13 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
             return (
               <li key={`day-${row.day}`} className="day-separator">
                 <span>{row.label}</span>
+              </li>
+            );
+          }
+          if ("system" in row) {
+            return (
+              <li key={row.key} className="system-line" data-testid="system-line">
+                <span>{row.system}</span>
               </li>
             );
           }
@@ -268,7 +436,14 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
           const { message } = row;
           const mine = message.senderUserId === me;
           const state = mine && conversation ? client.deliveryState(message, conversation) : null;
-          const sender = conversation?.members.find((m) => m.userId === message.senderUserId)?.displayName;
+          const sender = nameOf(message.senderUserId);
+          const content = message.content;
+          const replyId =
+            !message.recalled && (content.type === "text" || content.type === "attachment")
+              ? content.replyTo
+              : undefined;
+          // undefined: not a reply; null: a reply to a message this device doesn't have.
+          const quoted = replyId ? (messages?.find((m) => m.id === replyId) ?? null) : undefined;
           return (
             <li
               key={message.id}
@@ -276,17 +451,52 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
               data-testid="message"
               data-state={state ?? undefined}
             >
-              <div className="bubble">
-                <span className="visually-hidden">
-                  {mine ? t("messages.mine", { text: "" }) : `${sender ?? ""} : `}
-                </span>
-                <MessageBody message={message} />
-                <p className="message-meta">
-                  <time dateTime={new Date(message.sentAt).toISOString()}>
-                    {formatDate(message.sentAt, "time")}
-                  </time>
-                  {state ? <Ticks state={state} /> : null}
-                </p>
+              <div className="message-column">
+                <div className="bubble">
+                  {isGroup && !mine ? (
+                    <p className="message-sender">{sender}</p>
+                  ) : (
+                    <span className="visually-hidden">
+                      {mine ? t("messages.mine", { text: "" }) : `${sender} : `}
+                    </span>
+                  )}
+                  {quoted !== undefined ? (
+                    <blockquote className="reply-quote" data-testid="reply-quote">
+                      {quoted
+                        ? t("chat.quote", {
+                            name: nameOf(quoted.senderUserId),
+                            text: quoted.recalled ? t("messages.recalled") : excerpt(quoted),
+                          })
+                        : t("chat.quoteMissing")}
+                    </blockquote>
+                  ) : null}
+                  <MessageBody message={message} me={me} />
+                  <p className="message-meta">
+                    {message.editedAt && !message.recalled ? (
+                      <span className="edited" data-testid="edited">
+                        {t("chat.edited")}
+                      </span>
+                    ) : null}
+                    <time dateTime={new Date(message.sentAt).toISOString()}>
+                      {formatDate(message.sentAt, "time")}
+                    </time>
+                    {state ? <Ticks state={state} /> : null}
+                  </p>
+                </div>
+                {message.recalled ? null : (
+                  <>
+                    <Reactions message={message} me={me} nameOf={nameOf} onReact={react} />
+                    <MessageActions
+                      message={message}
+                      sender={sender}
+                      mine={mine}
+                      onReact={react}
+                      onReply={startReply}
+                      onEdit={startEdit}
+                      onRecall={recall}
+                    />
+                  </>
+                )}
               </div>
             </li>
           );
@@ -297,6 +507,37 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
         {typing ? t("messages.typing", { name: typing }) : ""}
       </p>
       {error ? <Alert kind="error">{error}</Alert> : null}
+      {replyTo || editing ? (
+        <div className="compose-context" data-testid="compose-context">
+          <p>
+            {editing
+              ? t("chat.editing")
+              : replyTo
+                ? t("chat.replyingTo", { name: nameOf(replyTo.senderUserId), text: excerpt(replyTo) })
+                : null}
+          </p>
+          <button type="button" className="btn btn-secondary btn-small" onClick={cancelCompose}>
+            {editing ? t("chat.cancelEdit") : t("chat.cancelReply")}
+          </button>
+        </div>
+      ) : null}
+      {suggestions.length ? (
+        <fieldset className="mention-suggestions">
+          <legend className="visually-hidden">{t("chat.mentionsLabel")}</legend>
+          <span className="hint">{t("chat.mentionsHint")}</span>
+          {suggestions.map((person) => (
+            <button
+              key={person.userId}
+              type="button"
+              className="btn btn-secondary btn-small"
+              onMouseDown={(event) => event.preventDefault()}
+              onClick={() => pickMention(person)}
+            >
+              {t("chat.mention", { name: person.displayName })}
+            </button>
+          ))}
+        </fieldset>
+      ) : null}
       <form className="composer" onSubmit={submit}>
         <input
           ref={fileInput}
@@ -322,15 +563,17 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
         </label>
         <textarea
           id="composer-text"
+          ref={composer}
           value={text}
-          onChange={(event) => onType(event.target.value)}
+          onChange={(event) => onType(event.target.value, event.target.selectionStart)}
+          onSelect={(event) => setCursor(event.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
           placeholder={t("messages.composerPlaceholder")}
           rows={1}
           maxLength={20_000}
         />
         <button type="submit" className="btn btn-primary" disabled={!text.trim()}>
-          {t("messages.send")}
+          {editing ? t("chat.saveEdit") : t("messages.send")}
         </button>
       </form>
     </section>

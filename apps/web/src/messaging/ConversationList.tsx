@@ -6,6 +6,7 @@ import { Link, navigate } from "../lib/router.tsx";
 import { useAction } from "../lib/use-action.ts";
 import { useSession } from "../session.tsx";
 import { useMessaging } from "./messaging-context.tsx";
+import { NewGroup } from "./NewGroup.tsx";
 
 export function ConversationList({ openId }: { openId: string | null }) {
   const { t, formatDate } = useI18n();
@@ -24,7 +25,10 @@ export function ConversationList({ openId }: { openId: string | null }) {
       <h1 id="conversations-title" tabIndex={-1} ref={heading}>
         {t("messages.title")}
       </h1>
-      <NewConversation />
+      <div className="new-conversation">
+        <NewConversation />
+        <NewGroup />
+      </div>
       {conversations === null ? <Spinner label={t("app.loading")} /> : null}
       {conversations?.length === 0 ? <p className="hint">{t("messages.empty")}</p> : null}
       <ul className="conversation-list" aria-label={t("messages.listLabel")}>

@@ -5,13 +5,33 @@ import { FileIcon } from "../components/icons.tsx";
 import { useI18n } from "../i18n/i18n.tsx";
 import { describeError } from "../lib/errors.ts";
 import { formatSize, isInlineImage, saveBytes } from "./attachments.ts";
+import { segments } from "./chat-text.ts";
 import { useMessaging } from "./messaging-context.tsx";
 
-export function MessageBody({ message }: { message: StoredMessage }) {
+export function MessageBody({ message, me }: { message: StoredMessage; me: string }) {
   const { t } = useI18n();
   const content = message.content;
   if (message.recalled) return <p className="message-text muted">{t("messages.recalled")}</p>;
-  if (content.type === "text") return <p className="message-text">{content.text}</p>;
+  if (content.type === "text") {
+    return (
+      <p className="message-text">
+        {segments(content.text, content.mentions).map((part, index) =>
+          "mention" in part ? (
+            <strong
+              // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one text never move.
+              key={index}
+              className={part.mention === me ? "mention mention-me" : "mention"}
+              data-testid="mention"
+            >
+              {part.text}
+            </strong>
+          ) : (
+            part.text
+          ),
+        )}
+      </p>
+    );
+  }
   if (content.type === "attachment") {
     return (
       <>

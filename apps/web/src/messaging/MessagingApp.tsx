@@ -5,22 +5,29 @@ import { describeError } from "../lib/errors.ts";
 import { Link, useLocation } from "../lib/router.tsx";
 import { useSession } from "../session.tsx";
 import { ChatScreen } from "./ChatScreen.tsx";
+import { ConversationDetails } from "./ConversationDetails.tsx";
 import { ConversationList } from "./ConversationList.tsx";
 import { MessagingProvider, type MessagingStage } from "./messaging-context.tsx";
 import { type ConversationTarget, OpenConversation } from "./OpenConversation.tsx";
+import { SafetyCodeScreen } from "./SafetyCodeScreen.tsx";
 
 /**
  * The messaging part of the app, in its own chunk with the MLS code: `/` lists conversations,
  * `/conversations/:id` opens one (side by side on wide screens, one at a time on phones),
- * `/ecrire/:userId` and `/ecrire/service/:serviceId` start a conversation from the directory.
+ * `/conversations/:id/infos` shows its people (and a group's settings), `/ecrire/:userId` and
+ * `/ecrire/service/:serviceId` start a conversation from the directory, and
+ * `/code-de-securite/:userId` shows the safety code with a colleague.
  */
 export default function MessagingApp() {
   const { t } = useI18n();
   const { account } = useSession();
   const { path } = useLocation();
   const [stage, setStage] = useState<{ stage: MessagingStage; error?: unknown }>({ stage: "opening" });
-  const openId = /^\/conversations\/([A-Za-z0-9_-]+)$/.exec(path)?.[1] ?? null;
+  const opened = /^\/conversations\/([A-Za-z0-9_-]+)(\/infos)?$/.exec(path);
+  const openId = opened?.[1] ?? null;
+  const showDetails = opened?.[2] !== undefined;
   const writeTo = writeTarget(path);
+  const safetyWith = /^\/code-de-securite\/([A-Za-z0-9_-]+)$/.exec(path)?.[1] ?? null;
 
   if (account?.state !== "verified") {
     return (
@@ -54,12 +61,16 @@ export default function MessagingApp() {
         </Page>
       ) : null}
       <MessagingProvider onStage={(next, error) => setStage({ stage: next, error })}>
-        {writeTo ? (
+        {safetyWith ? (
+          <SafetyCodeScreen key={safetyWith} userId={safetyWith} />
+        ) : writeTo ? (
           <OpenConversation key={path} target={writeTo} />
         ) : (
           <div className={openId ? "messenger has-open" : "messenger"}>
             <ConversationList openId={openId} />
-            {openId ? (
+            {openId && showDetails ? (
+              <ConversationDetails key={`${openId}-infos`} conversationId={openId} />
+            ) : openId ? (
               <ChatScreen key={openId} conversationId={openId} />
             ) : (
               <div className="chat-placeholder" />

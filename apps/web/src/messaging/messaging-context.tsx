@@ -21,6 +21,8 @@ import { useSession } from "../session.tsx";
 export interface ConversationSummary {
   conversation: Conversation;
   title: string;
+  /** A group's name as this device knows it (it travels encrypted); null for a direct conversation. */
+  name: string | null;
   last: StoredMessage | null;
   unread: number;
 }
@@ -42,6 +44,15 @@ export type MessagingStage = "opening" | "ready" | "other-tab" | "failed";
 const MessagingContext = createContext<Messaging | null>(null);
 const DEVICE_LOCK = "confrere-device";
 const seenKey = (conversationId: string) => `web/seen/${conversationId}`;
+
+/** A group's current name: the latest `group-info` of the history (sent at creation and renames). */
+export function groupNameOf(messages: readonly StoredMessage[]): string | null {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const content = messages[i]!.content;
+    if (content.type === "group-info") return content.name;
+  }
+  return null;
+}
 
 /** Messages worth a line in the list: not receipts, edits or reactions (those change others). */
 export function isShown(message: StoredMessage): boolean {
@@ -129,11 +140,14 @@ export function MessagingProvider({
     for (const conversation of list) {
       for (const member of conversation.members) names.current.set(member.userId, member.displayName);
       const others = conversation.members.filter((m) => m.userId !== account.id);
-      const messages = (await client.messages(conversation.id)).filter(isShown);
+      const history = await client.messages(conversation.id);
+      const messages = history.filter(isShown);
       const seen = (store ? await getJson<number>(store, seenKey(conversation.id)) : null) ?? 0;
+      const name = conversation.kind === "group" ? groupNameOf(history) : null;
       summaries.push({
         conversation,
-        title: others.map((m) => m.displayName).join(", ") || account.displayName,
+        name,
+        title: name ?? (others.map((m) => m.displayName).join(", ") || account.displayName),
         last: messages[messages.length - 1] ?? null,
         unread: messages.filter((m) => m.senderUserId !== account.id && m.seq > seen).length,
       });
