@@ -11,6 +11,7 @@ import { type Mailer, OutboxMailer, SmtpMailer } from "./mail/mailer.ts";
 import { createBlobStore } from "./messaging/blob-store.ts";
 import { type Bus, InProcessBus } from "./messaging/bus.ts";
 import { MessageWriter } from "./messaging/message-writer.ts";
+import { RedisBus } from "./messaging/redis-bus.ts";
 
 export interface ContextOptions {
   clock?: Clock;
@@ -44,7 +45,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
   const secretBox = config.serverSecret
     ? SecretBox.fromHex(config.serverSecret)
     : SecretBox.fromDataDir(config.dataDir);
-  const bus = options.bus ?? new InProcessBus();
+  const bus = options.bus ?? (await createBus(config, logger));
   return {
     config,
     database,
@@ -60,6 +61,22 @@ export async function createAppContext(config: Config, options: ContextOptions =
     messages: new MessageWriter(database, clock, bus),
   };
 }
+
+/**
+ * A cluster's nodes share one Redis channel per database (and schema, so test suites sharing a
+ * Redis stay apart). Without REDIS_URL the node is alone: the in-process bus.
+ */
+async function createBus(config: Config, logger: Logger): Promise<Bus> {
+  if (!config.redisUrl) return new InProcessBus();
+  const bus = new RedisBus(config.redisUrl, `confrere:bus:${config.databaseSchema ?? "public"}`, logger);
+  if (!(await bus.ready(REDIS_START_WAIT_MS))) {
+    logger.warn("redis bus: not reachable at start; serving this node's devices only until it is");
+  }
+  return bus;
+}
+
+/** How long a starting node waits for Redis before serving without it. */
+const REDIS_START_WAIT_MS = 3_000;
 
 export async function closeAppContext(ctx: AppContext): Promise<void> {
   await ctx.bus.close();

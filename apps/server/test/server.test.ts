@@ -21,7 +21,7 @@ describe("server: health, headers, OpenAPI, setup", () => {
     assert.deepEqual(await (await fetch(`${server.url}/healthz`)).json(), { ok: true });
     const ready = await fetch(`${server.url}/readyz`);
     assert.equal(ready.status, 200);
-    assert.deepEqual(await ready.json(), { ok: true, database: true });
+    assert.deepEqual(await ready.json(), { ok: true, database: true, bus: "local" });
   });
 
   test("a closed database is reported as not ready", async () => {

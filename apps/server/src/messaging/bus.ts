@@ -13,13 +13,19 @@ export type BusEvent =
   | { kind: "presence"; userIds: string[]; userId: string; online: boolean }
   | { kind: "devices"; userIds: string[]; userId: string };
 
+/** `local`: one node, nothing to reach; `connected`/`disconnected`: a cluster's link to the others. */
+export type BusStatus = "local" | "connected" | "disconnected";
+
 /**
- * The one interface between nodes: in-process for a single node, Redis for a cluster (issue 7).
- * Nothing else changes between the embedded default and a cluster.
+ * The one interface between nodes: in-process for a single node, Redis for a cluster
+ * (redis-bus.ts). Nothing else changes between the embedded default and a cluster.
  */
 export interface Bus {
   publish(event: BusEvent): void;
   subscribe(handler: (event: BusEvent) => void): () => void;
+  status(): BusStatus;
+  /** Called when the link to the other nodes is back after a loss: devices should catch up. */
+  onResync(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -36,6 +42,14 @@ export class InProcessBus implements Bus {
   subscribe(handler: (event: BusEvent) => void): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);
+  }
+
+  status(): BusStatus {
+    return "local";
+  }
+
+  onResync(): () => void {
+    return () => {};
   }
 
   async close(): Promise<void> {

@@ -47,7 +47,14 @@ export class RealtimeHub {
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly ctx: AppContext) {
-    this.unsubscribe = ctx.bus.subscribe((event) => this.dispatch(event));
+    const unsubscribe = ctx.bus.subscribe((event) => this.dispatch(event));
+    // Back from a lost link to the other nodes: what they pushed meanwhile never reached these
+    // sockets. Devices reconnect and catch up from their positions, as after any disconnection.
+    const stopResync = ctx.bus.onResync(() => this.closeAll(CloseCode.GOING_AWAY, "resynchronise"));
+    this.unsubscribe = () => {
+      unsubscribe();
+      stopResync();
+    };
     this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
@@ -325,9 +332,12 @@ export class RealtimeHub {
   close(): void {
     clearInterval(this.heartbeat);
     this.unsubscribe();
-    for (const set of this.byUser.values())
-      for (const c of set) c.socket.close(CloseCode.GOING_AWAY, "server shutting down");
+    this.closeAll(CloseCode.GOING_AWAY, "server shutting down");
     this.byUser.clear();
+  }
+
+  private closeAll(code: number, reason: string): void {
+    for (const set of this.byUser.values()) for (const c of set) c.socket.close(code, reason);
   }
 }
 

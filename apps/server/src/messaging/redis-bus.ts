@@ -1,0 +1,126 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import type { Logger } from "../logger.ts";
+import type { Bus, BusEvent, BusStatus } from "./bus.ts";
+
+/** Reconnection delay after Redis went away: quick at first, then every 2 s at most. */
+const retryDelay = (attempt: number) => Math.min(2_000, 50 * 2 ** attempt);
+
+/**
+ * The bus of a cluster: every event is delivered to this node's own sockets at once, and published
+ * on a Redis channel for the other nodes (each ignores its own). Redis carries only what the
+ * in-process bus carries (recipients' ids, sequence numbers and the entries' ciphertext), never
+ * anything in clear. Pub/sub is fire and forget: the database stays the record. A node that loses
+ * Redis keeps serving its own devices; when Redis is back it asks them to resynchronise from their
+ * positions (`onResync`), which gives them whatever other nodes pushed meanwhile.
+ */
+export class RedisBus implements Bus {
+  private readonly nodeId = randomUUID();
+  private readonly handlers = new Set<(event: BusEvent) => void>();
+  private readonly resyncListeners = new Set<() => void>();
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private isSubscribed = false;
+  private wasLost = false;
+
+  constructor(
+    url: string,
+    private readonly channel: string,
+    private readonly logger: Logger,
+  ) {
+    const options = {
+      retryStrategy: retryDelay,
+      // Publishing while Redis is away fails at once rather than piling up in memory.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: false,
+    };
+    this.publisher = new Redis(url, { ...options, connectionName: "confrere-publish" });
+    this.subscriber = new Redis(url, {
+      ...options,
+      connectionName: "confrere-subscribe",
+      enableOfflineQueue: true,
+    });
+    this.publisher.on("error", () => {});
+    this.subscriber.on("error", () => {});
+    this.subscriber.on("ready", () => {
+      // ioredis subscribes again by itself after a reconnection; "ready" comes after that.
+      void this.subscriber.subscribe(this.channel).then(
+        () => this.onSubscribed(),
+        () => {},
+      );
+    });
+    this.subscriber.on("close", () => {
+      if (this.isSubscribed) {
+        this.logger.warn("redis bus: connection lost; serving this node's devices only until it returns");
+        this.wasLost = true;
+      }
+      this.isSubscribed = false;
+    });
+    this.subscriber.on("message", (channel: string, text: string) => {
+      if (channel === this.channel) this.receive(text);
+    });
+  }
+
+  private onSubscribed(): void {
+    if (this.isSubscribed) return;
+    this.isSubscribed = true;
+    if (!this.wasLost) return;
+    this.wasLost = false;
+    this.logger.info("redis bus: connection back; devices of this node resynchronise");
+    for (const listener of this.resyncListeners) listener();
+  }
+
+  private receive(text: string): void {
+    let message: { from: string; event: BusEvent };
+    try {
+      message = JSON.parse(text) as { from: string; event: BusEvent };
+    } catch {
+      return;
+    }
+    if (message.from === this.nodeId || !message.event) return;
+    for (const handler of this.handlers) handler(message.event);
+  }
+
+  publish(event: BusEvent): void {
+    queueMicrotask(() => {
+      for (const handler of this.handlers) handler(event);
+    });
+    if (!this.isSubscribed || this.publisher.status !== "ready") {
+      // The other nodes' devices catch up when they resynchronise (after Redis returns).
+      this.wasLost = true;
+      return;
+    }
+    this.publisher.publish(this.channel, JSON.stringify({ from: this.nodeId, event })).catch(() => {
+      this.wasLost = true;
+    });
+  }
+
+  subscribe(handler: (event: BusEvent) => void): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  status(): BusStatus {
+    return this.isSubscribed && this.publisher.status === "ready" ? "connected" : "disconnected";
+  }
+
+  onResync(listener: () => void): () => void {
+    this.resyncListeners.add(listener);
+    return () => this.resyncListeners.delete(listener);
+  }
+
+  /** Resolves once subscribed, or after `timeoutMs` (the node then starts without the cluster). */
+  async ready(timeoutMs: number): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    while (!this.isSubscribed && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    return this.isSubscribed;
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+    this.resyncListeners.clear();
+    this.publisher.disconnect();
+    this.subscriber.disconnect();
+  }
+}

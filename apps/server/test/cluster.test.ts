@@ -1,0 +1,214 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import net from "node:net";
+import { after, before, describe, test } from "node:test";
+import { frameOpaqueApplicationMessage } from "@confrere/crypto";
+import { eventually, startTestServer, type TestServer, type TestUser } from "@confrere/dev-env";
+import { WebSocket } from "ws";
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** A raw device socket: hello, then JSON frames both ways. */
+async function openSocket(server: TestServer, user: TestUser) {
+  const socket = new WebSocket(`${server.url.replace(/^http/, "ws")}/api/v1/realtime`);
+  const frames: Record<string, unknown>[] = [];
+  socket.on("message", (data) => frames.push(JSON.parse(String(data)) as Record<string, unknown>));
+  await new Promise<void>((resolve, reject) => {
+    socket.once("open", () => socket.send(JSON.stringify({ type: "hello", token: user.api.token })));
+    socket.once("error", reject);
+    socket.once("close", (code) => reject(new Error(`closed ${code}`)));
+    const wait = setInterval(() => {
+      if (frames.some((f) => f.type === "ready")) {
+        clearInterval(wait);
+        resolve();
+      }
+    }, 5);
+  });
+  const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+  return { socket, frames, closed };
+}
+
+const opaque = (conversationId: string) =>
+  Buffer.from(
+    frameOpaqueApplicationMessage(new TextEncoder().encode(conversationId), 0n, randomBytes(200)),
+  ).toString("base64url");
+
+/**
+ * A TCP relay to Redis that the test can cut and restore: what a node sees when Redis (or the
+ * network to it) goes away and comes back, without touching the machine's Redis.
+ */
+async function redisRelay() {
+  const target = new URL(REDIS_URL);
+  const open = new Set<net.Socket>();
+  let isUp = true;
+  const server = net.createServer((client) => {
+    if (!isUp) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(Number(target.port || 6379), target.hostname);
+    open.add(client).add(upstream);
+    client.pipe(upstream).pipe(client);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on("error", drop).on("close", drop);
+    upstream.on("error", drop).on("close", drop);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    cut() {
+      isUp = false;
+      for (const socket of open) socket.destroy();
+      open.clear();
+    },
+    restore() {
+      isUp = true;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const readiness = async (server: TestServer) =>
+  (await (await fetch(`${server.url}/readyz`)).json()) as { ok: boolean; bus: string };
+
+// Two nodes share a database only on PostgreSQL (SQLite is the one-node embedded default).
+const isPostgres = process.env.CONFRERE_TEST_STORE === "postgres";
+
+describe("two nodes on PostgreSQL and Redis", {
+  skip: isPostgres ? false : "cluster mode needs PostgreSQL",
+}, () => {
+  let a: TestServer;
+  let b: TestServer;
+  let relay: Awaited<ReturnType<typeof redisRelay>>;
+  let alice: TestUser;
+  let bob: TestUser;
+  let conversationId: string;
+
+  before(async () => {
+    relay = await redisRelay();
+    a = await startTestServer({ env: { REDIS_URL } });
+    // Node B: the same database and schema as A, Redis through the relay the test can cut.
+    b = await startTestServer({
+      env: { DATABASE_URL: a.env.DATABASE_URL!, DATABASE_SCHEMA: a.schema!, REDIS_URL: relay.url },
+    });
+    alice = await a.createUser({ verified: true });
+    bob = await a.createUser({ verified: true });
+    await alice.api.registerDeviceKey(randomBytes(32).toString("base64url"));
+    conversationId = randomBytes(16).toString("base64url");
+    await alice.api.createConversation({ id: conversationId, kind: "direct", memberIds: [bob.userId] });
+  });
+  after(async () => {
+    await b?.close();
+    await a?.close();
+    await relay?.close();
+  });
+
+  test("both nodes are ready and say they reach the others", async () => {
+    assert.deepEqual(await readiness(a), { ok: true, database: true, bus: "connected" });
+    assert.deepEqual(await readiness(b), { ok: true, database: true, bus: "connected" });
+  });
+
+  test("a message sent through node A reaches a device connected to node B, and B's acknowledgement reaches A", async () => {
+    const bobOnB = await openSocket(b, bob);
+    const aliceOnA = await openSocket(a, alice);
+    // Presence crosses too: Alice came online on A, Bob's device on B hears it.
+    await eventually(
+      async () => bobOnB.frames.some((f) => f.type === "presence" && f.userId === alice.userId && f.online),
+      "presence across nodes",
+    );
+    aliceOnA.socket.send(
+      JSON.stringify({
+        type: "send",
+        conversationId,
+        clientMessageId: "cross-0001",
+        epoch: 0,
+        body: opaque(conversationId),
+      }),
+    );
+    await eventually(async () => bobOnB.frames.some((f) => f.type === "entry"), "entry on node B");
+    const entry = bobOnB.frames.find((f) => f.type === "entry")!.entry as {
+      seq: number;
+      clientMessageId: string;
+    };
+    assert.equal(entry.clientMessageId, "cross-0001");
+    bobOnB.socket.send(JSON.stringify({ type: "ack", conversationId, seq: entry.seq }));
+    await eventually(
+      async () =>
+        aliceOnA.frames.some((f) => f.type === "delivery" && f.userId === bob.userId && f.seq === entry.seq),
+      "delivery on node A",
+    );
+    aliceOnA.socket.close();
+    bobOnB.socket.close();
+  });
+
+  test("Redis lost: B keeps serving its own devices and says so; back: B's devices resynchronise and miss nothing", async () => {
+    const bobOnB = await openSocket(b, bob);
+    const aliceOnB = await openSocket(b, alice);
+    relay.cut();
+    await eventually(async () => (await readiness(b)).bus === "disconnected", "B sees Redis gone");
+    assert.equal((await readiness(b)).ok, true);
+    // Local delivery goes on: Alice and Bob both on B.
+    aliceOnB.socket.send(
+      JSON.stringify({
+        type: "send",
+        conversationId,
+        clientMessageId: "local-0001",
+        epoch: 0,
+        body: opaque(conversationId),
+      }),
+    );
+    await eventually(
+      async () =>
+        bobOnB.frames.some(
+          (f) =>
+            f.type === "entry" && (f.entry as { clientMessageId: string }).clientMessageId === "local-0001",
+        ),
+      "local delivery without Redis",
+    );
+    // Meanwhile a message through A can't be pushed to B's devices...
+    const aliceOnA = await openSocket(a, alice);
+    aliceOnA.socket.send(
+      JSON.stringify({
+        type: "send",
+        conversationId,
+        clientMessageId: "while-cut-1",
+        epoch: 0,
+        body: opaque(conversationId),
+      }),
+    );
+    await eventually(async () => aliceOnA.frames.some((f) => f.type === "sent"), "stored through A");
+    // ...but once Redis is back, B asks its devices to resynchronise: they reconnect and read the log.
+    relay.restore();
+    assert.equal(await bobOnB.closed, 1001);
+    await eventually(async () => (await readiness(b)).bus === "connected", "B reconnected");
+    const { entries } = await bob.api.log(conversationId, 0);
+    assert.ok(entries.some((e) => e.clientMessageId === "while-cut-1"));
+    // And pushes cross again.
+    const bobAgain = await openSocket(b, bob);
+    aliceOnA.socket.send(
+      JSON.stringify({
+        type: "send",
+        conversationId,
+        clientMessageId: "after-back-1",
+        epoch: 0,
+        body: opaque(conversationId),
+      }),
+    );
+    await eventually(
+      async () =>
+        bobAgain.frames.some(
+          (f) =>
+            f.type === "entry" && (f.entry as { clientMessageId: string }).clientMessageId === "after-back-1",
+        ),
+      "remote delivery resumed",
+    );
+    aliceOnA.socket.close();
+    bobAgain.socket.close();
+  });
+});
