@@ -68,6 +68,9 @@ Options
   --round-trips K      latency: round trips measured (200), after --warm-up W (10)
   --accounts A         idle: accounts whose sessions the sockets share (min(N, 50))
   --max-in-flight M    requests awaiting their answer at most; later sends are dropped (2000)
+  --nodes N            direct, group: N server nodes on PostgreSQL + Redis; senders on the first,
+                       recipients on the others, so every message crosses Redis (1)
+  --redis-url URL      Redis of the cluster (REDIS_URL, else redis://127.0.0.1:6379)
   --transport T        ws (default: send frames on the sender's socket, as the SDK) or http
   --connections C      keep-alive HTTP connections of the load generator, --transport http (64)
   --no-acks            recipients do not acknowledge entries (the SDK does)
@@ -95,6 +98,8 @@ interface Options {
   maxInFlight: number;
   connections: number;
   transport: "ws" | "http";
+  nodes: number;
+  redisUrl: string;
   acks: boolean;
   drainS: number;
   warmUpS: number;
@@ -123,6 +128,8 @@ function parseOptions(argv: string[]): Options | null {
       "max-in-flight": { type: "string", default: "2000" },
       connections: { type: "string", default: "64" },
       transport: { type: "string", default: "ws" },
+      nodes: { type: "string", default: "1" },
+      "redis-url": { type: "string" },
       "no-acks": { type: "boolean", default: false },
       drain: { type: "string", default: "10" },
       "warm-up-seconds": { type: "string", default: "2" },
@@ -149,6 +156,9 @@ function parseOptions(argv: string[]): Options | null {
   if (values.store !== "sqlite" && values.store !== "postgres")
     throw new UsageError(`--store must be sqlite or postgres, got "${values.store}"`);
   const groupSize = Math.floor(number("group-size", values["group-size"], 100, 2, 500));
+  const nodes = Math.floor(number("nodes", values.nodes, 1, 1, 16));
+  if (nodes > 1 && (values.store !== "postgres" || (scenario !== "direct" && scenario !== "group")))
+    throw new UsageError("--nodes above 1 needs --store postgres and the direct or group scenario");
   const defaultDevices = { direct: 20, group: groupSize, idle: 2000, latency: 2, "mls-group": groupSize }[
     scenario
   ];
@@ -170,6 +180,8 @@ function parseOptions(argv: string[]): Options | null {
     maxInFlight: Math.floor(number("max-in-flight", values["max-in-flight"], 2000, 1, 1_000_000)),
     connections: Math.floor(number("connections", values.connections, 64, 1, 10_000)),
     transport: values.transport,
+    nodes,
+    redisUrl: values["redis-url"] ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     acks: !values["no-acks"],
     drainS: number("drain", values.drain, 10, 0, 600),
     warmUpS: number("warm-up-seconds", values["warm-up-seconds"], 2, 0, 600),
@@ -197,6 +209,10 @@ interface BenchReport {
   maxMs: number | null;
   serverCpuMsPer1000: number | null;
   serverRssBytes: number;
+  /** Server nodes under load (more than one: a cluster through Redis). */
+  nodes: number;
+  /** The first node: process start to "listening", in ms. */
+  coldStartMs: number;
   durability: string;
   cpu: CpuUsage | null;
   details: Record<string, unknown>;
@@ -263,7 +279,12 @@ async function accountsFor(database: BenchDatabase, count: number) {
   }
 }
 
-async function runScenario(options: Options, database: BenchDatabase, server: ServerProcess) {
+async function runScenario(
+  options: Options,
+  database: BenchDatabase,
+  server: ServerProcess,
+  otherNodes: ServerProcess[],
+) {
   const includeDatabaseCpu = options.store === "postgres";
   const base = {
     scenario: options.scenario,
@@ -283,7 +304,7 @@ async function runScenario(options: Options, database: BenchDatabase, server: Se
       log(
         `${channels.length} conversation(s); ${options.rate} msg/s for ${options.durationS} s (acks ${options.acks ? "on" : "off"})`,
       );
-      const result = await runOpenLoop(server, channels, options, includeDatabaseCpu);
+      const result = await runOpenLoop(server, channels, options, includeDatabaseCpu, otherNodes);
       const recipientsPerMessage = channels[0]?.recipients.length ?? 0;
       return {
         ...base,
@@ -461,7 +482,14 @@ function markdown(report: BenchReport): string {
   const header =
     "| scenario | store | devices | rate | s | sent/s | delivered/s | ratio | persisted | p50 ms | p99 ms | p99.9 ms | max ms | server CPU ms/1000 | RSS MiB |";
   const row = `| ${report.scenario} | ${report.store} | ${report.devices} | ${value(report.rate, 0)} | ${value(report.duration)} | ${value(report.sentPerSecond)} | ${value(report.deliveredPerSecond)} | ${value(report.deliveredRatio, 4)} | ${report.persisted} | ${value(report.p50Ms)} | ${value(report.p99Ms)} | ${value(report.p999Ms)} | ${value(report.maxMs)} | ${value(report.serverCpuMsPer1000)} | ${value(report.serverRssBytes / 2 ** 20, 0)} |`;
-  const lines = [header, `|${"---|".repeat(15)}`, row, "", `durability: ${report.durability}`];
+  const lines = [
+    header,
+    `|${"---|".repeat(15)}`,
+    row,
+    "",
+    `durability: ${report.durability}`,
+    `nodes: ${report.nodes}; the first started (process start to listening) in ${report.coldStartMs} ms`,
+  ];
   if (report.cpu)
     lines.push(
       `cpu over ${value(report.cpu.wallMs / 1000)} s: server ${Math.round(report.cpu.serverMs)} ms, bench ${Math.round(report.cpu.benchMs)} ms, database ${Math.round(report.cpu.databaseMs)} ms; machine busy ${Math.round(report.cpu.machineBusyShare * 100)} %, other processes ${Math.round(report.cpu.otherShare * 100)} %`,
@@ -495,7 +523,10 @@ async function main(): Promise<number> {
   const profileDir = options.profile ? path.join(os.tmpdir(), `confrere-bench-profile-${runTag}`) : null;
   const database = await createBenchDatabase(options.store, options.databaseUrl);
   let server: ServerProcess | null = null;
+  let otherNodes: ServerProcess[] = [];
+  if (options.nodes > 1) database.env.REDIS_URL = options.redisUrl;
   const cleanUp = async () => {
+    await Promise.all(otherNodes.map((node) => node.stop().catch(() => null)));
     await server?.stop().catch(() => null);
     await database.dispose().catch(() => {});
   };
@@ -507,11 +538,18 @@ async function main(): Promise<number> {
   let report: BenchReport;
   try {
     server = await startServerProcess(database, { cpuProfileDir: profileDir });
-    log(`server pid ${server.pid} on ${server.url} (${options.store})`);
-    const { details, ...measured } = await runScenario(options, database, server).catch((error: unknown) => {
-      log(`the run failed; the server's last lines:\n${server?.tail()}`);
-      throw error;
-    });
+    log(`server pid ${server.pid} on ${server.url} (${options.store}), started in ${server.startMs} ms`);
+    for (let n = 1; n < options.nodes; n++) otherNodes.push(await startServerProcess(database));
+    if (otherNodes.length) log(`other nodes: ${otherNodes.map((n) => `${n.pid} ${n.url}`).join(", ")}`);
+    const coldStartMs = server.startMs;
+    const { details, ...measured } = await runScenario(options, database, server, otherNodes).catch(
+      (error: unknown) => {
+        log(`the run failed; the server's last lines:\n${server?.tail()}`);
+        throw error;
+      },
+    );
+    await Promise.all(otherNodes.map((node) => node.stop()));
+    otherNodes = [];
     const profileFile = await server.stop();
     server = null;
     const ctx = await openBenchContext(database);
@@ -521,6 +559,8 @@ async function main(): Promise<number> {
     );
     report = {
       ...measured,
+      nodes: options.nodes,
+      coldStartMs,
       persisted,
       details,
       environment: environment(),

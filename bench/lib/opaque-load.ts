@@ -152,7 +152,13 @@ export async function runOpenLoop(
   channels: Channel[],
   options: LoadOptions,
   includeDatabaseCpu: boolean,
+  /** Other nodes of a cluster: recipients connect to them, so every message crosses Redis. */
+  otherNodes: { url: string; pid: number }[] = [],
 ): Promise<LoadResult> {
+  const pids = [server.pid, ...otherNodes.map((n) => n.pid)];
+  const rss = () => pids.reduce((sum, pid) => sum + processRssBytes(pid), 0);
+  const recipientUrl = (i: number) =>
+    otherNodes.length ? otherNodes[i % otherNodes.length]!.url : server.url;
   const total = Math.round(options.rate * options.durationS);
   const intervalMs = 1000 / options.rate;
   const perMessage = channels[0]?.recipients.length ?? 0;
@@ -212,10 +218,11 @@ export async function runOpenLoop(
     answered(prefix === MEASURED, Number.parseInt(intended36, 36) / 1000, isSent ? 200 : 0, code);
   };
   const senderSockets = new Map<BenchDevice, WebSocket>();
-  const connect = async (device: BenchDevice, conversationId: string | null) => {
+  const connect = async (device: BenchDevice, conversationId: string | null, index: number) => {
     let socket: WebSocket | null = null;
     const handler = conversationId ? onRecipientFrame(conversationId, () => socket!) : onSenderFrame;
-    socket = await openRealtimeSocket(server.url, device.token, handler);
+    const url = conversationId ? recipientUrl(index) : server.url;
+    socket = await openRealtimeSocket(url, device.token, handler);
     socket.on("close", (code) => {
       if (isMeasuring) socketCloses[code] = (socketCloses[code] ?? 0) + 1;
     });
@@ -226,7 +233,11 @@ export async function runOpenLoop(
     { device: c.sender, conversationId: null as string | null },
     ...c.recipients.map((device) => ({ device, conversationId: c.conversationId })),
   ]);
-  await mapConcurrent(connections, 50, ({ device, conversationId }) => connect(device, conversationId));
+  await mapConcurrent(
+    connections.map((c, index) => ({ ...c, index })),
+    50,
+    ({ device, conversationId, index }) => connect(device, conversationId, index),
+  );
 
   const sender = new HttpSender(server.url, options.connections);
   const paths = channels.map((c) => `/api/v1/conversations/${c.conversationId}/messages`);
@@ -328,19 +339,19 @@ export async function runOpenLoop(
     await settle(options.drainS * 1000, () => framesSeen >= warmUpAcknowledged * perMessage);
   }
 
-  let rssPeak = processRssBytes(server.pid);
+  let rssPeak = rss();
   const rssTimer = setInterval(() => {
-    rssPeak = Math.max(rssPeak, processRssBytes(server.pid));
+    rssPeak = Math.max(rssPeak, rss());
   }, 250);
-  const before = cpuSnapshot(server.pid, includeDatabaseCpu);
+  const before = cpuSnapshot(pids, includeDatabaseCpu);
   t0 = performance.now() + 20;
   isMeasuring = true;
   await schedule(MEASURED, total, t0);
   await settle(options.drainS * 1000, () => deliveries >= acknowledged * perMessage);
-  const after = cpuSnapshot(server.pid, includeDatabaseCpu);
+  const after = cpuSnapshot(pids, includeDatabaseCpu);
   isMeasuring = false;
   clearInterval(rssTimer);
-  rssPeak = Math.max(rssPeak, processRssBytes(server.pid));
+  rssPeak = Math.max(rssPeak, rss());
   for (const socket of sockets) socket.terminate();
   sender.close();
 

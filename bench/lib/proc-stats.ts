@@ -91,12 +91,14 @@ export interface CpuSnapshot {
   machineTotal: number;
 }
 
-export function cpuSnapshot(serverPid: number, includeDatabase: boolean): CpuSnapshot {
+/** `serverPid`: the server's process, or every node's when the bench runs several. */
+export function cpuSnapshot(serverPid: number | number[], includeDatabase: boolean): CpuSnapshot {
   const machine = machineCpuMs();
+  const pids = Array.isArray(serverPid) ? serverPid : [serverPid];
   return {
     at: performance.now(),
     monotonicUs: Number(process.hrtime.bigint() / 1000n),
-    server: processCpuMs(serverPid),
+    server: pids.reduce((sum, pid) => sum + processCpuMs(pid), 0),
     bench: ownCpuMs(),
     database: includeDatabase ? cpuMsOfProcessesNamed("postgres") : 0,
     machineBusy: machine.busy,

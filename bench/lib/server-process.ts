@@ -63,6 +63,8 @@ export async function createBenchDatabase(store: Store, databaseUrl: string): Pr
 export interface ServerProcess {
   url: string;
   pid: number;
+  /** Spawn to the "listening" line, in ms (cold start, including loading TypeScript through tsx). */
+  startMs: number;
   /** SIGTERM, then SIGKILL after 15 s. Resolves to the CPU profile's path when one was asked for. */
   stop(): Promise<string | null>;
   /** The last lines the server wrote (for error reports). */
@@ -77,6 +79,7 @@ export async function startServerProcess(
   database: BenchDatabase,
   options: { cpuProfileDir?: string | null; startTimeoutMs?: number } = {},
 ): Promise<ServerProcess> {
+  const spawnedAt = performance.now();
   const nodeArgs = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const child = spawn(
     process.execPath,
@@ -119,9 +122,11 @@ export async function startServerProcess(
       reject(new Error(`startServer: the server exited with ${code}:\n${lines.slice(-20).join("\n")}`));
     });
   });
+  const startMs = Math.round(performance.now() - spawnedAt);
   return {
     url,
     pid: child.pid!,
+    startMs,
     tail: () => lines.slice(-30).join("\n"),
     async stop() {
       await stopChild(child, 15_000);

@@ -22,6 +22,7 @@ export class RedisBus implements Bus {
   private readonly subscriber: Redis;
   private isSubscribed = false;
   private wasLost = false;
+  private isClosing = false;
 
   constructor(
     url: string,
@@ -51,7 +52,7 @@ export class RedisBus implements Bus {
       );
     });
     this.subscriber.on("close", () => {
-      if (this.isSubscribed) {
+      if (this.isSubscribed && !this.isClosing) {
         this.logger.warn("redis bus: connection lost; serving this node's devices only until it returns");
         this.wasLost = true;
       }
@@ -118,6 +119,7 @@ export class RedisBus implements Bus {
   }
 
   async close(): Promise<void> {
+    this.isClosing = true;
     this.handlers.clear();
     this.resyncListeners.clear();
     this.publisher.disconnect();
