@@ -3,8 +3,17 @@ import { randomBytes } from "node:crypto";
 import net from "node:net";
 import { after, before, describe, test } from "node:test";
 import { frameOpaqueApplicationMessage } from "@confrere/crypto";
-import { eventually, startTestServer, type TestServer, type TestUser } from "@confrere/dev-env";
+import {
+  connectDevice,
+  eventually,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from "@confrere/dev-env";
+import type { ConfrereClient } from "@confrere/sdk";
+import { ConfigError, loadConfig } from "@confrere/server";
 import { WebSocket } from "ws";
+import { Scheduler } from "../src/jobs/scheduler.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -92,10 +101,17 @@ describe("two nodes on PostgreSQL and Redis", {
 
   before(async () => {
     relay = await redisRelay();
-    a = await startTestServer({ env: { REDIS_URL } });
+    // Every node of a cluster shares the secret that seals second-factor secrets.
+    const SERVER_SECRET = randomBytes(32).toString("hex");
+    a = await startTestServer({ env: { REDIS_URL, SERVER_SECRET } });
     // Node B: the same database and schema as A, Redis through the relay the test can cut.
     b = await startTestServer({
-      env: { DATABASE_URL: a.env.DATABASE_URL!, DATABASE_SCHEMA: a.schema!, REDIS_URL: relay.url },
+      env: {
+        DATABASE_URL: a.env.DATABASE_URL!,
+        DATABASE_SCHEMA: a.schema!,
+        REDIS_URL: relay.url,
+        SERVER_SECRET,
+      },
     });
     alice = await a.createUser({ verified: true });
     bob = await a.createUser({ verified: true });
@@ -145,6 +161,85 @@ describe("two nodes on PostgreSQL and Redis", {
     );
     aliceOnA.socket.close();
     bobOnB.socket.close();
+  });
+
+  test("two admins on two nodes commit at the same time: one wins, the other retries, everyone reads on", async () => {
+    const [anne, basile, chloe, denis] = [
+      await a.createUser({ verified: true }),
+      await a.createUser({ verified: true }),
+      await a.createUser({ verified: true }),
+      await a.createUser({ verified: true }),
+    ];
+    // One TOTP step is accepted once per account, in the shared database: B's clock runs ahead of A's.
+    b.clock.advance(3_600_000);
+    const clients: ConfrereClient[] = [];
+    const device = async (node: TestServer, user: TestUser) => {
+      const client = await connectDevice(node, user);
+      clients.push(client);
+      return client;
+    };
+    try {
+      const anneOnA = await device(a, anne);
+      const basileOnB = await device(b, basile);
+      const chloeOnA = await device(a, chloe);
+      const denisOnB = await device(b, denis);
+      const groupId = await anneOnA.createGroup("Garde", [basile.userId]);
+      await eventually(
+        async () =>
+          (await basileOnB.api.conversation(groupId)).conversation.devices.some(
+            (d) => d.deviceId === basileOnB.deviceId,
+          ),
+        "Basile's device in the group",
+      );
+      await anneOnA.api.setMemberRole(groupId, basile.userId, "admin");
+      await basileOnB.sync();
+      await Promise.all([
+        anneOnA.addMembers(groupId, [chloe.userId]),
+        basileOnB.addMembers(groupId, [denis.userId]),
+      ]);
+      await anneOnA.sendText(groupId, "Tous là ?");
+      for (const [client, who] of [
+        [basileOnB, "Basile"],
+        [chloeOnA, "Chloé"],
+        [denisOnB, "Denis"],
+      ] as const) {
+        await eventually(
+          async () =>
+            (await client.messages(groupId)).some(
+              (m) => m.content.type === "text" && m.content.text === "Tous là ?",
+            ),
+          `${who} reads`,
+        );
+      }
+      const commits = (await anneOnA.api.log(groupId, 0)).entries.filter((e) => e.kind === "commit");
+      assert.deepEqual(
+        commits.map((e) => e.epoch),
+        commits.map((_, i) => i),
+      );
+    } finally {
+      for (const client of clients) client.disconnect();
+    }
+  });
+
+  test("a scheduled job due on both nodes at once runs on one of them", async () => {
+    let runs = 0;
+    const job = {
+      name: "cluster-test-job",
+      intervalMs: 60_000,
+      async run() {
+        runs++;
+        // Long enough that the other node's attempt lands while this one holds the lock.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      },
+    };
+    const onA = new Scheduler(a.server.ctx, [job]);
+    const onB = new Scheduler(b.server.ctx, [job]);
+    const [ranOnA, ranOnB] = await Promise.all([onA.runOnce(job), onB.runOnce(job)]);
+    assert.equal(runs, 1);
+    assert.equal(Number(ranOnA) + Number(ranOnB), 1);
+    // The lock is released afterwards: the next run happens.
+    assert.equal(await onB.runOnce(job), true);
+    assert.equal(runs, 2);
   });
 
   test("Redis lost: B keeps serving its own devices and says so; back: B's devices resynchronise and miss nothing", async () => {
@@ -210,5 +305,24 @@ describe("two nodes on PostgreSQL and Redis", {
     );
     aliceOnA.socket.close();
     bobAgain.socket.close();
+  });
+});
+
+describe("cluster configuration", () => {
+  test("REDIS_URL must be a redis URL, and a cluster needs one SERVER_SECRET for every node", () => {
+    const secret = randomBytes(32).toString("hex");
+    assert.equal(
+      loadConfig({ REDIS_URL: "redis://127.0.0.1:6379", SERVER_SECRET: secret }).redisUrl,
+      "redis://127.0.0.1:6379",
+    );
+    assert.equal(loadConfig({}).redisUrl, null);
+    assert.throws(
+      () => loadConfig({ REDIS_URL: "http://127.0.0.1:6379", SERVER_SECRET: secret }),
+      (error) => error instanceof ConfigError && error.variable === "REDIS_URL",
+    );
+    assert.throws(
+      () => loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" }),
+      (error) => error instanceof ConfigError && error.variable === "SERVER_SECRET",
+    );
   });
 });
