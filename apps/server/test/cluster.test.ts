@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { frameOpaqueApplicationMessage } from "@confrere/crypto";
 import {
@@ -85,6 +89,58 @@ async function redisRelay() {
 
 const readiness = async (server: TestServer) =>
   (await (await fetch(`${server.url}/readyz`)).json()) as { ok: boolean; bus: string };
+
+/**
+ * The repository's nginx configuration, run for real in front of the given nodes: its upstream
+ * servers replaced by the nodes' addresses and TLS by a plain local port (no certificate here).
+ */
+async function startNginx(nodes: TestServer[]) {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "confrere-nginx-"));
+  const source = await fs.readFile(
+    path.resolve(import.meta.dirname, "../../../deploy/nginx/confrere.conf"),
+    "utf8",
+  );
+  const port = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+  const site = source
+    .replace(
+      /(upstream confrere_nodes \{\n)(?:\s*server [^\n]+\n)+/,
+      (_m, head: string) => `${head}${nodes.map((n) => `    server ${new URL(n.url).host};\n`).join("")}`,
+    )
+    .replace(/listen 443 ssl http2;/, `listen 127.0.0.1:${port};`)
+    .replace(/^\s*ssl_[^\n]*\n/gm, "")
+    .replaceAll("/var/log/nginx/", `${dir}/`);
+  await fs.writeFile(path.join(dir, "confrere.conf"), site);
+  await fs.writeFile(
+    path.join(dir, "nginx.conf"),
+    `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n` +
+      ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
+        .map((t) => `  ${t}_temp_path ${dir}/${t};\n`)
+        .join("") +
+      `  include ${dir}/confrere.conf;\n}\n`,
+  );
+  const check = spawnSync("nginx", ["-t", "-p", dir, "-c", `${dir}/nginx.conf`], { encoding: "utf8" });
+  assert.equal(check.status, 0, check.stderr);
+  const child: ChildProcess = spawn("nginx", ["-p", dir, "-c", `${dir}/nginx.conf`, "-g", "daemon off;"], {
+    stdio: "ignore",
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await eventually(async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true, "nginx up");
+  return {
+    url,
+    async stop() {
+      child.kill("SIGQUIT");
+      await new Promise((resolve) => child.once("exit", resolve));
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const hasNginx = spawnSync("nginx", ["-v"]).status === 0;
 
 // Two nodes share a database only on PostgreSQL (SQLite is the one-node embedded default).
 const isPostgres = process.env.CONFRERE_TEST_STORE === "postgres";
@@ -218,6 +274,41 @@ describe("two nodes on PostgreSQL and Redis", {
       );
     } finally {
       for (const client of clients) client.disconnect();
+    }
+  });
+
+  test("through the repository's nginx configuration: round robin over the nodes, WebSockets across them", {
+    skip: hasNginx ? false : "nginx is not installed (.ci/run installs nginx-light)",
+  }, async () => {
+    const proxy = await startNginx([a, b]);
+    try {
+      const proxied = { ...a, url: proxy.url } as TestServer;
+      assert.deepEqual(await readiness(proxied), { ok: true, database: true, bus: "connected" });
+      // Two sockets through the proxy land on both nodes (round robin); messages cross anyway.
+      const bobThrough = await openSocket(proxied, bob);
+      const aliceThrough = await openSocket(proxied, alice);
+      aliceThrough.socket.send(
+        JSON.stringify({
+          type: "send",
+          conversationId,
+          clientMessageId: "via-nginx-1",
+          epoch: 0,
+          body: opaque(conversationId),
+        }),
+      );
+      await eventually(
+        async () =>
+          bobThrough.frames.some(
+            (f) =>
+              f.type === "entry" &&
+              (f.entry as { clientMessageId: string }).clientMessageId === "via-nginx-1",
+          ),
+        "entry through nginx",
+      );
+      aliceThrough.socket.close();
+      bobThrough.socket.close();
+    } finally {
+      await proxy.stop();
     }
   });
 
