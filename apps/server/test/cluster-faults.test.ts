@@ -1,0 +1,162 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { frameOpaqueApplicationMessage } from "@confrere/crypto";
+import { eventually, startTestServer, type TestServer, type TestUser } from "@confrere/dev-env";
+import { WebSocket } from "ws";
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
+
+/** A node as an operator runs it: `confrere-server start` in a process of its own, which the test can kill -9. */
+async function startNodeProcess(env: Record<string, string>) {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "confrere-node-"));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--import", import.meta.resolve("tsx"), path.join(REPO_ROOT, "apps/server/src/cli/main.ts"), "start"],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? "",
+        NODE_ENV: "test",
+        PORT: "0",
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "warn",
+        DATA_DIR: dataDir,
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  child.stderr!.resume();
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      const match = /listening on (http:\/\/\S+)/.exec(chunk.toString("utf8"));
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`the node exited with ${code}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    url,
+    async kill() {
+      child.kill("SIGKILL");
+      await exited;
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function openSocket(url: string, user: TestUser) {
+  const socket = new WebSocket(`${url.replace(/^http/, "ws")}/api/v1/realtime`);
+  const frames: Record<string, unknown>[] = [];
+  socket.on("message", (data) => frames.push(JSON.parse(String(data)) as Record<string, unknown>));
+  socket.on("error", () => {});
+  await new Promise<void>((resolve, reject) => {
+    socket.once("open", () => socket.send(JSON.stringify({ type: "hello", token: user.api.token })));
+    socket.once("close", (code) => reject(new Error(`closed ${code}`)));
+    const wait = setInterval(() => {
+      if (frames.some((f) => f.type === "ready")) {
+        clearInterval(wait);
+        resolve();
+      }
+    }, 5);
+  });
+  return { socket, frames };
+}
+
+const isPostgres = process.env.CONFRERE_TEST_STORE === "postgres";
+
+describe("a node killed under load", { skip: isPostgres ? false : "cluster mode needs PostgreSQL" }, () => {
+  let survivor: TestServer;
+  let alice: TestUser;
+  let bob: TestUser;
+  let conversationId: string;
+  const SERVER_SECRET = randomBytes(32).toString("hex");
+
+  before(async () => {
+    survivor = await startTestServer({ env: { REDIS_URL, SERVER_SECRET } });
+    alice = await survivor.createUser({ verified: true });
+    bob = await survivor.createUser({ verified: true });
+    await alice.api.registerDeviceKey(randomBytes(32).toString("base64url"));
+    conversationId = randomBytes(16).toString("base64url");
+    await alice.api.createConversation({ id: conversationId, kind: "direct", memberIds: [bob.userId] });
+  });
+  after(async () => survivor?.close());
+
+  test("kill -9 mid-stream: every acknowledged message is delivered after the sender reconnects elsewhere, none twice", async () => {
+    const doomed = await startNodeProcess({
+      DATABASE_URL: survivor.env.DATABASE_URL!,
+      DATABASE_SCHEMA: survivor.schema!,
+      REDIS_URL,
+      SERVER_SECRET,
+    });
+    const body = () =>
+      Buffer.from(
+        frameOpaqueApplicationMessage(new TextEncoder().encode(conversationId), 0n, randomBytes(300)),
+      ).toString("base64url");
+    const ids = Array.from({ length: 400 }, (_, i) => `kill-${String(i).padStart(5, "0")}`);
+    const bobOnSurvivor = await openSocket(survivor.url, bob);
+    const aliceOnDoomed = await openSocket(doomed.url, alice);
+    const acknowledged = () =>
+      new Set(aliceOnDoomed.frames.filter((f) => f.type === "sent").map((f) => f.clientMessageId as string));
+    // A steady stream; the node dies once part of it was acknowledged.
+    let next = 0;
+    const pump = setInterval(() => {
+      for (let k = 0; k < 5 && next < ids.length; k++, next++) {
+        if (aliceOnDoomed.socket.readyState !== WebSocket.OPEN) return;
+        aliceOnDoomed.socket.send(
+          JSON.stringify({
+            type: "send",
+            conversationId,
+            clientMessageId: ids[next],
+            epoch: 0,
+            body: body(),
+          }),
+        );
+      }
+    }, 10);
+    await eventually(async () => acknowledged().size >= 100, "a hundred acknowledged");
+    await doomed.kill();
+    clearInterval(pump);
+    const acknowledgedBeforeDeath = acknowledged();
+
+    // The sender reconnects to the other node and sends again everything not acknowledged, and
+    // what is left: the same ids, so whatever the dead node had committed is not stored twice.
+    const aliceAgain = await openSocket(survivor.url, alice);
+    for (const id of ids.filter((i) => !acknowledgedBeforeDeath.has(i))) {
+      aliceAgain.socket.send(
+        JSON.stringify({ type: "send", conversationId, clientMessageId: id, epoch: 0, body: body() }),
+      );
+    }
+    const resent = ids.length - acknowledgedBeforeDeath.size;
+    await eventually(
+      async () => aliceAgain.frames.filter((f) => f.type === "sent").length === resent,
+      "resends answered",
+    );
+
+    const stored: string[] = [];
+    for (let after = 0; ; ) {
+      const page = await bob.api.log(conversationId, after, 500);
+      if (page.entries.length === 0) break;
+      stored.push(...page.entries.map((e) => e.clientMessageId));
+      after = page.entries.at(-1)!.seq;
+    }
+    assert.equal(new Set(stored).size, stored.length, "no message stored twice");
+    for (const id of acknowledgedBeforeDeath)
+      assert.ok(stored.includes(id), `${id} was acknowledged, then lost`);
+    assert.deepEqual(new Set(stored), new Set(ids));
+    // Bob, connected to the survivor all along, got pushes for what went through either node.
+    const pushed = bobOnSurvivor.frames
+      .filter((f) => f.type === "entry")
+      .map((f) => (f.entry as { clientMessageId: string }).clientMessageId);
+    assert.ok(pushed.length > 0);
+    assert.equal(new Set(pushed).size, pushed.length, "no entry pushed twice");
+    aliceAgain.socket.close();
+    bobOnSurvivor.socket.close();
+  });
+});
