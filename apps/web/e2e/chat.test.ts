@@ -116,6 +116,19 @@ if (!hasChromium) {
             await mineA("pouvez-vous revoir").waitFor();
             const askedB = theirsB("pouvez-vous revoir");
             await askedB.waitFor();
+
+            // Offline: the message waits on Alice's device with a clock, then leaves on its own.
+            await pageA.context().setOffline(true);
+            await composerA.fill("Écrit dans l'ascenseur");
+            await composerA.press("Enter");
+            const queuedA = pageA.locator('[data-testid="message"][data-state="queued"]');
+            await queuedA.filter({ hasText: "Écrit dans l'ascenseur" }).waitFor();
+            await snap(pageA, "chat-offline-queued");
+            await pageA.context().setOffline(false);
+            await theirsB("Écrit dans l'ascenseur").waitFor();
+            await mineA("Écrit dans l'ascenseur").waitFor();
+            assert.equal(await queuedA.count(), 0);
+            assert.equal(await theirsB("Écrit dans l'ascenseur").count(), 1, "delivered once");
             const mention = askedB.getByTestId("mention");
             assert.equal(await mention.textContent(), "@Dr Clémence Bonnet");
             assert.match((await mention.getAttribute("class")) ?? "", /mention-me/);

@@ -9,13 +9,14 @@ import type { TestServer, TestUser } from "./test-server.ts";
 export async function connectDevice(
   server: TestServer,
   user: TestUser,
-  options: { deviceName?: string; store?: LocalStore; connect?: boolean } = {},
+  options: { deviceName?: string; store?: LocalStore; connect?: boolean; fetch?: typeof fetch } = {},
 ): Promise<ConfrereClient> {
   const client = new ConfrereClient({
     baseUrl: server.url,
     store: options.store ?? new MemoryStore(),
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     keyPackageTarget: 6,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   await client.login({
     email: user.email,

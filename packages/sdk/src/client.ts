@@ -30,6 +30,7 @@ import { ApiClient } from "./api-client.ts";
 import { decodeContent, encodeContent } from "./content-codec.ts";
 import { Emitter } from "./emitter.ts";
 import { Mutex } from "./mutex.ts";
+import { isUnreachable, Outbox, type QueuedMessage } from "./outbox.ts";
 import { RealtimeConnection, SocketUnavailable, type WebSocketConstructor } from "./realtime.ts";
 import { getJson, type LocalStore, putJson } from "./store.ts";
 
@@ -59,6 +60,8 @@ export type ClientEvents = {
   delivery: { conversationId: string; userId: string; seq: number };
   typing: { conversationId: string; userId: string };
   presence: { userId: string; online: boolean };
+  /** The messages waiting on this device for the network changed (queued, sent or refused). */
+  outbox: { conversationId: string };
   /** Something the user should know about: a colleague's new device, a message that can't be read. */
   warning:
     | { kind: "new-device"; userId: string; deviceId: string }
@@ -119,9 +122,16 @@ export class ConfrereClient {
   private identity: DeviceIdentity | null = null;
   private session: Session | null = null;
   private realtime: RealtimeConnection | null = null;
+  /** Messages written while offline, sent when the connection returns. */
+  readonly outbox: Outbox;
 
   constructor(private readonly options: ConfrereClientOptions) {
     this.store = options.store;
+    this.outbox = new Outbox(
+      this.store,
+      (conversationId, content, id) => this.send(conversationId, content, id),
+      (conversationId) => this.events.emit("outbox", { conversationId }),
+    );
     this.api = new ApiClient({
       baseUrl: options.baseUrl,
       ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -614,6 +624,37 @@ export class ConfrereClient {
   }
 
   /**
+   * Sends, or keeps the message on the device when the server can't be reached (or older messages
+   * already wait): it goes out with the same id when the connection returns (`outbox.flush`, run
+   * after each reconnection). What the server refuses is thrown, as by `send`.
+   *
+   * @example
+   * const { queued } = await client.sendOrQueue(conversationId, { v: 1, type: "text", text: "RDV 14 h" });
+   */
+  async sendOrQueue(
+    conversationId: string,
+    content: MessageContent,
+  ): Promise<{ queued: false; message: StoredMessage } | { queued: true; message: QueuedMessage }> {
+    const id = newMessageId();
+    const queue = async () => {
+      const message = await this.outbox.add({ id, conversationId, content, queuedAt: Date.now() });
+      return { queued: true as const, message };
+    };
+    // Order is kept: behind messages already waiting, this one waits too.
+    if ((await this.outbox.list(conversationId)).some((m) => !m.failedCode)) {
+      const queued = await queue();
+      void this.outbox.flush();
+      return queued;
+    }
+    try {
+      return { queued: false, message: await this.send(conversationId, content, id) };
+    } catch (error) {
+      if (!isUnreachable(error)) throw error;
+      return queue();
+    }
+  }
+
+  /**
    * Over the open socket when there is one (no request per message), else over HTTP. The message
    * id is the same either way, so a send the socket lost and HTTP repeats is stored once.
    */
@@ -913,7 +954,10 @@ export class ConfrereClient {
       url: `${this.options.baseUrl.replace(/^http/, "ws")}/api/v1/realtime`,
       token: () => this.session?.token ?? null,
       WebSocket: WebSocketClass,
-      onReady: () => void this.sync().catch(() => {}),
+      onReady: () =>
+        void this.sync()
+          .then(() => this.outbox.flush())
+          .catch(() => {}),
       onFrame: (frame) => void this.onFrame(frame).catch(() => {}),
     });
     this.realtime.start();

@@ -9,5 +9,6 @@ export {
 export { decodeContent, encodeContent } from "./content-codec.ts";
 export { Emitter } from "./emitter.ts";
 export { type IdbFactory, IndexedDbStore, openBrowserStore } from "./indexeddb-store.ts";
+export { isUnreachable, Outbox, type QueuedMessage } from "./outbox.ts";
 export type { WebSocketConstructor, WebSocketLike } from "./realtime.ts";
 export { EncryptedStore, getJson, type LocalStore, MemoryStore, putJson } from "./store.ts";

@@ -20,6 +20,7 @@ import {
 import { MessageActions, Reactions } from "./MessageActions.tsx";
 import { MessageBody } from "./MessageBody.tsx";
 import { groupNameOf, useMessaging } from "./messaging-context.tsx";
+import { QueuedMessages } from "./QueuedMessages.tsx";
 
 interface Pending {
   localId: string;
@@ -206,7 +207,8 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
       ...(answering ? { replyTo: answering.id } : {}),
       ...(mentions.length ? { mentions } : {}),
     };
-    if (await track(body, () => client.send(conversationId, content))) {
+    // Offline, the message waits on the device (QueuedMessages) and leaves when the network returns.
+    if (await track(body, () => client.sendOrQueue(conversationId, content))) {
       setPicked([]);
       return;
     }
@@ -501,6 +503,7 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
             </li>
           );
         })}
+        <QueuedMessages client={client} conversationId={conversationId} />
       </ol>
       <div ref={end} />
       <p className="typing" aria-live="polite">

@@ -160,11 +160,13 @@ export function MessagingProvider({
 
   useEffect(() => {
     if (!client) return;
-    void reload();
+    // Offline, the list stays as last loaded; the next event after reconnection reloads it.
+    const load = () => void reload().catch(() => {});
+    load();
     let timer: ReturnType<typeof setTimeout> | null = null;
     const soon = () => {
       if (timer) clearTimeout(timer);
-      timer = setTimeout(() => void reload(), 150);
+      timer = setTimeout(load, 150);
     };
     const offs = [
       client.events.on("message", soon),

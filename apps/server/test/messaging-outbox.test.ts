@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import {
+  connectDevice,
+  eventually,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from "@confrere/dev-env";
+import type { ConfrereClient } from "@confrere/sdk";
+
+const texts = async (client: ConfrereClient, conversationId: string) =>
+  (await client.messages(conversationId)).flatMap((m) => (m.content.type === "text" ? [m.content.text] : []));
+
+describe("messages written offline wait on the device and go out when the connection returns", () => {
+  let server: TestServer;
+  let alice: TestUser;
+  let bob: TestUser;
+  let a: ConfrereClient;
+  let b: ConfrereClient;
+  let conversationId: string;
+  /** Alice's network: up, down (nothing reaches the server), or lossy (requests arrive, answers are lost). */
+  let network: "up" | "down" | "lossy" = "up";
+
+  before(async () => {
+    server = await startTestServer();
+    alice = await server.createUser({ verified: true });
+    bob = await server.createUser({ verified: true });
+    a = await connectDevice(server, alice, {
+      fetch: async (input, init) => {
+        if (network === "down") throw new TypeError("fetch failed: network is down");
+        const response = await fetch(input, init);
+        if (network === "lossy") throw new TypeError("fetch failed: connection reset");
+        return response;
+      },
+    });
+    b = await connectDevice(server, bob);
+    conversationId = await a.openDirect(bob.userId);
+    await eventually(async () => {
+      await b.sync();
+      return (await b.api.conversation(conversationId)).conversation.devices.length === 2;
+    }, "both devices in the group");
+  });
+  after(async () => {
+    a.disconnect();
+    b.disconnect();
+    await server.close();
+  });
+
+  test("offline: queued in order on the device; back online: sent once each, in order", async () => {
+    a.disconnect();
+    network = "down";
+    const first = await a.sendOrQueue(conversationId, { v: 1, type: "text", text: "hors ligne 1" });
+    const second = await a.sendOrQueue(conversationId, { v: 1, type: "text", text: "hors ligne 2" });
+    assert.equal(first.queued, true);
+    assert.equal(second.queued, true);
+    assert.deepEqual(
+      (await a.outbox.list(conversationId)).map((m) => m.content.type === "text" && m.content.text),
+      ["hors ligne 1", "hors ligne 2"],
+    );
+    network = "up";
+    a.connect();
+    await eventually(async () => (await a.outbox.list()).length === 0, "outbox emptied on reconnection");
+    await eventually(async () => (await texts(b, conversationId)).includes("hors ligne 2"), "Bob reads");
+    const received = await texts(b, conversationId);
+    assert.deepEqual(
+      received.filter((t) => t.startsWith("hors ligne")),
+      ["hors ligne 1", "hors ligne 2"],
+    );
+  });
+
+  test("a message that reached the server before the answer was lost is not stored twice", async () => {
+    a.disconnect();
+    network = "lossy";
+    const sent = await a.sendOrQueue(conversationId, { v: 1, type: "text", text: "réponse perdue" });
+    assert.equal(sent.queued, true);
+    network = "up";
+    await a.outbox.flush();
+    assert.deepEqual(await a.outbox.list(), []);
+    const { entries } = await b.api.log(conversationId, 0);
+    assert.equal(entries.filter((e) => e.clientMessageId === sent.message.id).length, 1);
+    await eventually(async () => (await texts(b, conversationId)).includes("réponse perdue"), "Bob reads");
+    a.connect();
+  });
+
+  test("a refusal is not retried: the message stays, marked with the reason", async () => {
+    network = "down";
+    a.disconnect();
+    const queued = await a.sendOrQueue(conversationId, { v: 1, type: "text", text: "jamais" });
+    assert.equal(queued.queued, true);
+    // Meanwhile Alice's session ends: the server will refuse, whatever the network.
+    await server.server.ctx.db
+      .updateTable("sessions")
+      .set({ revoked_at: Date.now() })
+      .where("user_id", "=", alice.userId)
+      .execute();
+    network = "up";
+    await a.outbox.flush();
+    const [kept] = await a.outbox.list(conversationId);
+    assert.equal(kept?.content.type === "text" && kept.content.text, "jamais");
+    assert.equal(kept?.failedCode, "AUTH_REQUIRED");
+  });
+});
