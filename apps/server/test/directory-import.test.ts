@@ -76,6 +76,31 @@ async function countRows(
   return Number(row.n);
 }
 
+/**
+ * The specialties per département (migration 0011, the "specialty + département" filter), as the
+ * import wrote them and as its specialties and practice situations say they should be.
+ */
+async function specialtyDepartements(server: TestServer) {
+  const db = server.server.ctx.db;
+  const key = (row: { code: string; departement_code: string; professional_id: number }) =>
+    `${row.code} ${row.departement_code} ${Number(row.professional_id)}`;
+  const written = await db
+    .selectFrom("directory_specialty_departements")
+    .select(["code", "departement_code", "professional_id"])
+    .execute();
+  const expected = await db
+    .selectFrom("directory_specialties as sp")
+    .innerJoin("directory_practice_situations as ps", "ps.professional_id", "sp.professional_id")
+    .select(["sp.code", "ps.departement_code", "sp.professional_id"])
+    .distinct()
+    .where("ps.departement_code", "is not", null)
+    .execute();
+  return {
+    written: written.map(key).sort(),
+    expected: expected.map((row) => key({ ...row, departement_code: row.departement_code! })).sort(),
+  };
+}
+
 describe("confrere-server directory import: older layout", () => {
   let server: TestServer;
   before(async () => {
@@ -248,6 +273,9 @@ describe("confrere-server directory import: older layout", () => {
     });
     assert.equal((await professional(server, dropped))?.is_active, 1);
     assert.equal((await professional(server, added))?.is_active, 0);
+    const pairs = await specialtyDepartements(server);
+    assert.ok(pairs.expected.length > 0);
+    assert.deepEqual(pairs.written, pairs.expected);
   });
 
   test("a file missing a required column is refused with its name, and nothing is imported", async () => {
@@ -394,6 +422,7 @@ describe("confrere-server directory import: newer layout, zip, broken rows", () 
       "PS_LibreAcces_SavoirFaire_202612010000.txt",
       savoirFaire.replace("|SM04|Cardiologie et maladies vasculaires|", "|SM19|Gériatrie|"),
     );
+    const previous = await specialtyDepartements(server);
     const { summary } = await runImport(server, [SPLIT_PERSONNE_ACTIVITE, changed]);
     assert.deepEqual(summary.professionals, {
       new: 0,
@@ -401,6 +430,14 @@ describe("confrere-server directory import: newer layout, zip, broken rows", () 
       unchanged: SPLIT_PEOPLE - 1,
       deactivated: 0,
     });
+    // The "specialty + département" filter follows: the SM04 row became an SM19 one.
+    const pairs = await specialtyDepartements(server);
+    assert.deepEqual(pairs.written, pairs.expected);
+    assert.notDeepEqual(pairs.written, previous.written);
+    assert.equal(
+      pairs.written.filter((row) => row.startsWith("SM19 ")).length,
+      previous.written.filter((row) => row.startsWith("SM19 ")).length + 1,
+    );
   });
 
   test("broken rows are reported with their line and skipped; the good rows are imported", async () => {

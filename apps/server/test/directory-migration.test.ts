@@ -133,3 +133,97 @@ describe(`migration 0003-directory on ${testStore()}`, () => {
     }
   });
 });
+
+describe(`migration 0011-directory-search on ${testStore()}`, () => {
+  test("0010 → 0011 fills the specialties per département from the existing rows; down drops them", async () => {
+    const scratch = await scratchDatabase("migration-directory-search");
+    const handle = await scratch.open();
+    try {
+      await migrate(handle, "0010-billing");
+      const sql = new KyselyDirectorySql(handle.db, handle.kind);
+      const professionalIds: number[] = [];
+      for (const [nationalId, lastName] of [
+        ["810785900399", "LEROY"],
+        ["810785900400", "MARTIN"],
+      ] as const) {
+        const row = await handle.db
+          .insertInto("directory_professionals")
+          .values({
+            national_id: nationalId,
+            id_type: "RPPS",
+            identifier: nationalId.slice(1),
+            civility_code: null,
+            practice_civility_code: null,
+            practice_civility_label: null,
+            last_name: lastName,
+            first_name: "Léa",
+            last_name_key: lastName.toLowerCase(),
+            first_name_key: "lea",
+            profession_code: "10",
+            profession_label: "Médecin",
+            is_active: 1,
+            content_hash: "h",
+            first_seen_import: 1,
+            last_seen_import: 1,
+            updated_at: 1,
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        professionalIds.push(Number(row.id));
+      }
+      const [leroy, martin] = professionalIds as [number, number];
+      // LEROY: two specialties, practising in the 89 (twice), the 21 and at a place without one.
+      for (const [key, departement] of [
+        ["a", "89"],
+        ["b", "89"],
+        ["c", "21"],
+        ["d", null],
+      ] as const) {
+        await sql.run(
+          "insert into directory_practice_situations (professional_id, situation_key, departement_code) values (?, ?, ?)",
+          [leroy, key, departement],
+        );
+      }
+      await sql.run(
+        "insert into directory_specialties (professional_id, code) values (?, 'SM04'), (?, 'SM54'), (?, 'SM04')",
+        [leroy, leroy, martin],
+      );
+      // MARTIN: a specialty, no practice situation: in no département.
+      assert.deepEqual(await migrate(handle, "0011-directory-search"), ["0011-directory-search"]);
+
+      const pairs = await sql.rows<{ code: string; departement_code: string; professional_id: number }>(
+        "select code, departement_code, professional_id from directory_specialty_departements order by 1, 2, 3",
+      );
+      assert.deepEqual(
+        pairs.map((p) => [p.code, p.departement_code, Number(p.professional_id)]),
+        [
+          ["SM04", "21", leroy],
+          ["SM04", "89", leroy],
+          ["SM54", "21", leroy],
+          ["SM54", "89", leroy],
+        ],
+      );
+      // One row per specialty, département and professional.
+      await assert.rejects(
+        sql.run(
+          "insert into directory_specialty_departements (code, departement_code, professional_id) values ('SM04', '89', ?)",
+          [leroy],
+        ),
+      );
+
+      const migrator = new Migrator({
+        db: handle.db,
+        provider: new StaticMigrationProvider({ kind: handle.kind }),
+      });
+      const down = await migrator.migrateTo("0010-billing");
+      assert.equal(down.error, undefined);
+      await assert.rejects(sql.rows("select * from directory_specialty_departements"));
+      assert.equal((await sql.rows("select * from directory_specialties")).length, 3);
+      assert.ok((await migrate(handle)).includes("0011-directory-search"));
+      assert.equal((await sql.rows("select * from directory_specialty_departements")).length, 4);
+    } finally {
+      await handle.close();
+      await scratch.dispose();
+    }
+  });
+});

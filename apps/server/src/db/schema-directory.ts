@@ -113,7 +113,17 @@ export interface DirectorySpecialtiesTable {
 }
 
 /**
- * Tables of the professional directory (see migrations/0003-directory.ts).
+ * Each specialty of a professional in each département they practise in (migration 0011): the
+ * "specialty + département" search filter as one index range. Written by the import only.
+ */
+export interface DirectorySpecialtyDepartementsTable {
+  code: string;
+  departement_code: string;
+  professional_id: number;
+}
+
+/**
+ * Tables of the professional directory (see migrations/0003-directory.ts and 0011-directory-search.ts).
  *
  * The search index, `directory_search`, is not listed: it is an FTS5 virtual table on SQLite and a
  * tsvector table on PostgreSQL, written and read only by directory/directory-store.ts and
@@ -125,4 +135,5 @@ export interface DirectoryTables {
   directory_establishments: DirectoryEstablishmentsTable;
   directory_practice_situations: DirectoryPracticeSituationsTable;
   directory_specialties: DirectorySpecialtiesTable;
+  directory_specialty_departements: DirectorySpecialtyDepartementsTable;
 }

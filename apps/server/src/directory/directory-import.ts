@@ -384,7 +384,7 @@ async function importOnConnection(
     // filters' indexes answer alone): a bulk import leaves both stale until autovacuum comes by.
     await run.run(
       isPostgres
-        ? "vacuum (analyze) directory_professionals, directory_search, directory_specialties, directory_practice_situations, directory_establishments"
+        ? "vacuum (analyze) directory_professionals, directory_search, directory_specialties, directory_specialty_departements, directory_practice_situations, directory_establishments"
         : "pragma optimize",
     );
   }
@@ -623,6 +623,10 @@ class Merger {
     if (changedIds.length > 0) {
       await run.forIds("delete from directory_practice_situations where professional_id in $IDS", changedIds);
       await run.forIds("delete from directory_specialties where professional_id in $IDS", changedIds);
+      await run.forIds(
+        "delete from directory_specialty_departements where professional_id in $IDS",
+        changedIds,
+      );
       if (run.kind === "sqlite")
         await run.forIds("delete from directory_search where rowid in $IDS", changedIds);
     }
@@ -630,6 +634,7 @@ class Merger {
     const establishmentIds = await this.#writeEstablishments(run, toWrite, now);
     const situations: SqlValue[][] = [];
     const specialties: SqlValue[][] = [];
+    const specialtyDepartements: SqlValue[][] = [];
     const documents: SqlValue[][] = [];
     for (const content of toWrite) {
       const professionalId = idOf.get(content.nationalId);
@@ -654,10 +659,24 @@ class Merger {
         ]);
       }
       for (const s of content.specialties) specialties.push([professionalId, s.code, s.label, s.typeCode]);
+      // Each specialty in each département the person practises in (the "specialty + département" filter).
+      const departements = new Set<string>();
+      for (const s of content.situations) {
+        if (s.establishment?.departementCode) departements.add(s.establishment.departementCode);
+      }
+      for (const s of content.specialties) {
+        for (const departement of departements)
+          specialtyDepartements.push([s.code, departement, professionalId]);
+      }
       documents.push([professionalId, content.document]);
     }
     await run.insert("directory_practice_situations", SITUATION_COLUMNS, situations);
     await run.insert("directory_specialties", ["professional_id", "code", "label", "type_code"], specialties);
+    await run.insert(
+      "directory_specialty_departements",
+      ["code", "departement_code", "professional_id"],
+      specialtyDepartements,
+    );
     if (run.kind === "sqlite") {
       await run.insert("directory_search", ["rowid", "document"], documents);
     } else {

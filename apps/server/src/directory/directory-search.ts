@@ -133,20 +133,26 @@ export async function searchDirectory(
 
   const candidates = candidatesQuery(sql.kind, words, filters, statistics, MAX_RANKED_MATCHES + 1);
   // Rank the first MAX_RANKED_MATCHES candidates: exact surname first, then active, then by name.
+  // The ranking reads only its own columns (an index-only probe per candidate on PostgreSQL,
+  // migration 0011); the page's rows are read whole afterwards, and put in the same order again.
   const surnames = surnameCandidates(words);
-  const exactSurnameFirst = surnames.length
-    ? `(p.last_name_key in (${placeholders(surnames.length)})) desc, `
-    : "";
+  const exactSurname = surnames.length ? `r.last_name_key in (${placeholders(surnames.length)})` : "false";
   const rows = await sql.rows<ProfessionalRow>(
     `with candidates (id) as (${candidates.text}),
-     pool (id) as (select id from candidates order by id limit ?)
+     pool (id) as (select id from candidates order by id limit ?),
+     ranked (id, exact, is_active, last_name_key, first_name_key, national_id) as (
+       select r.id, case when ${exactSurname} then 1 else 0 end, r.is_active, r.last_name_key,
+              r.first_name_key, r.national_id
+       from pool join directory_professionals r on r.id = pool.id
+       order by 2 desc, 3 desc, 4, 5, 6
+       limit ?)
      select p.id, p.national_id, p.id_type, p.practice_civility_label, p.last_name, p.first_name,
             p.profession_code, p.profession_label, p.is_active,
             (select count(*) from candidates) as matches
-     from pool join directory_professionals p on p.id = pool.id
-     order by ${exactSurnameFirst}p.is_active desc, p.last_name_key, p.first_name_key, p.national_id
-     limit ?`,
-    // Parameters in the order of their `?`: candidates, pool, ORDER BY, LIMIT.
+     from ranked join directory_professionals p on p.id = ranked.id
+     order by ranked.exact desc, ranked.is_active desc, ranked.last_name_key, ranked.first_name_key,
+              ranked.national_id`,
+    // Parameters in the order of their `?`: candidates, pool, exact surnames, LIMIT.
     [...candidates.parameters, MAX_RANKED_MATCHES, ...surnames, params.limit],
   );
   const isPartial = rows.length > 0 && Number(rows[0]!.matches) > MAX_RANKED_MATCHES;

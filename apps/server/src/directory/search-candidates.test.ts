@@ -19,6 +19,8 @@ const statistics = new SearchStatistics(
     ["specialty:SM04", 30_000],
     ["departement:89", 50_000],
     ["profession:10", 700_000],
+    ["profession:60", 80_000],
+    ["specialtyDepartement:SM04 89", 1_200],
   ]),
 );
 
@@ -74,18 +76,52 @@ describe("candidatesQuery", () => {
       "sqlite",
       [],
       [
-        { kind: "specialty", value: "SM04" },
         { kind: "departement", value: "89" },
-        { kind: "profession", value: "10" },
+        { kind: "profession", value: "60" },
       ],
       statistics,
       2001,
     );
     assert.equal(
       text,
-      "select sp.professional_id as id from directory_specialties sp where sp.code = ? and exists (select 1 from directory_practice_situations xpr where xpr.professional_id = sp.professional_id and xpr.profession_code = ?) intersect select dp.professional_id as id from directory_practice_situations dp where dp.departement_code = ? order by 1 limit ?",
+      "select dp.professional_id as id from directory_practice_situations dp where dp.departement_code = ? intersect select pr.professional_id as id from directory_practice_situations pr where pr.profession_code = ? order by 1 limit ?",
     );
-    assert.deepEqual(parameters, ["SM04", "10", "89", 2001]);
+    assert.deepEqual(parameters, ["89", "60", 2001]);
+    const larger = candidatesQuery(
+      "sqlite",
+      [],
+      [
+        { kind: "departement", value: "89" },
+        { kind: "profession", value: "10" },
+      ],
+      statistics,
+      2001,
+    );
+    assert.match(
+      larger.text,
+      /^select distinct dp\.professional_id as id .* and exists \(.*xpr\.profession_code = \?\) order by 1 limit \?$/,
+    );
+  });
+
+  test("a specialty and a département are read together, from their own index", () => {
+    for (const withStatistics of [statistics, null]) {
+      const { text, parameters } = candidatesQuery(
+        "sqlite",
+        [],
+        [
+          { kind: "specialty", value: "SM04" },
+          { kind: "departement", value: "89" },
+          { kind: "profession", value: "10" },
+        ],
+        withStatistics,
+        2001,
+      );
+      assert.equal(
+        text,
+        "select sd.professional_id as id from directory_specialty_departements sd where sd.code = ? and sd.departement_code = ? and exists (select 1 from directory_practice_situations xpr where xpr.professional_id = sd.professional_id and xpr.profession_code = ?) order by 1 limit ?",
+      );
+      assert.deepEqual(parameters, ["SM04", "89", "10", 2001]);
+    }
   });
 
   test("PostgreSQL: the GIN index for few matches, the id order for many; its planner checks the rest", () => {

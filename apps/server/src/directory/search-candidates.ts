@@ -9,7 +9,8 @@
  * `intersect`, which SQLite runs as a merge that stops at the limit) and the much larger ones are
  * checked id by id (`exists`, one index look-up each); on PostgreSQL the planner chooses how to
  * check them (it merges or hashes by itself), and the statistics only say how to read the words.
- * Without statistics (right after an import) the words, else the first filter, lead.
+ * Without statistics (right after an import) the words, else the first filter, lead. A specialty
+ * and a département given together are one set, read from their own index (migration 0011).
  */
 import type { DatabaseKind } from "../db/migrations/index.ts";
 import { placeholders, type SqlValue } from "./directory-sql.ts";
@@ -21,13 +22,29 @@ export type SearchFilter =
   | { readonly kind: "specialty" | "departement" | "profession"; readonly value: string }
   | { readonly kind: "territory"; readonly perimeter: TerritoryPerimeter };
 
+/**
+ * A specialty in a département: the two filters together, read from the one index of migration
+ * 0011 (exactly the professionals with both, in id order) rather than by merging their two ranges.
+ */
+interface SpecialtyDepartementFilter {
+  readonly kind: "specialtyDepartement";
+  readonly specialty: string;
+  readonly departement: string;
+}
+
 export interface SqlFragment {
   text: string;
   parameters: SqlValue[];
 }
 
 /** Without statistics, filters lead in this order: usually the smallest set first. */
-const FILTER_ORDER: readonly SearchFilter["kind"][] = ["specialty", "departement", "territory", "profession"];
+const FILTER_ORDER: readonly (SearchFilter | SpecialtyDepartementFilter)["kind"][] = [
+  "specialtyDepartement",
+  "specialty",
+  "departement",
+  "territory",
+  "profession",
+];
 /**
  * A set is read side by side with the smallest one when it is at most this many times larger;
  * beyond, checking the other set's ids one by one costs less (an index look-up costs about as
@@ -78,7 +95,9 @@ export function candidatesQuery(
 ): SqlFragment {
   const sources: Source[] = [];
   if (words.length > 0) sources.push(textSource(kind, words, statistics));
-  const ordered = [...filters].sort((a, b) => FILTER_ORDER.indexOf(a.kind) - FILTER_ORDER.indexOf(b.kind));
+  const ordered = withFilterPairs(filters).sort(
+    (a, b) => FILTER_ORDER.indexOf(a.kind) - FILTER_ORDER.indexOf(b.kind),
+  );
   for (const filter of ordered) sources.push(filterSource(filter, statistics));
 
   // PostgreSQL chooses how to check the other sets (it merges or hashes them itself).
@@ -102,6 +121,19 @@ export function candidatesQuery(
     text: `select ${firstText.text} ${others.map((arm) => `intersect select ${arm.text}`).join(" ")} order by 1 limit ?`,
     parameters: [...firstText.parameters, ...others.flatMap((arm) => arm.parameters), limit],
   };
+}
+
+/** The filters, a specialty and a département given together taken as one. */
+function withFilterPairs(filters: readonly SearchFilter[]): (SearchFilter | SpecialtyDepartementFilter)[] {
+  const filterOf = (kind: "specialty" | "departement") =>
+    filters.find((filter): filter is SearchFilter & { value: string } => filter.kind === kind);
+  const specialty = filterOf("specialty");
+  const departement = filterOf("departement");
+  if (!specialty || !departement) return [...filters];
+  return [
+    { kind: "specialtyDepartement", specialty: specialty.value, departement: departement.value },
+    ...filters.filter((filter) => filter !== specialty && filter !== departement),
+  ];
 }
 
 /**
@@ -259,8 +291,12 @@ const FILTER_COLUMNS = {
   profession: { table: "directory_practice_situations", column: "profession_code", alias: "pr" },
 } as const;
 
-function filterSource(filter: SearchFilter, statistics: SearchStatistics | null): Source {
+function filterSource(
+  filter: SearchFilter | SpecialtyDepartementFilter,
+  statistics: SearchStatistics | null,
+): Source {
   if (filter.kind === "territory") return territorySource(filter.perimeter, statistics);
+  if (filter.kind === "specialtyDepartement") return specialtyDepartementSource(filter, statistics);
   const { table, column, alias } = FILTER_COLUMNS[filter.kind];
   return {
     estimate: statistics ? statistics.count(filter.kind, filter.value) : null,
@@ -276,6 +312,30 @@ function filterSource(filter: SearchFilter, statistics: SearchStatistics | null)
     probe: (id) => ({
       text: `exists (select 1 from ${table} x${alias} where x${alias}.professional_id = ${id} and x${alias}.${column} = ?)`,
       parameters: [filter.value],
+    }),
+  };
+}
+
+function specialtyDepartementSource(
+  filter: SpecialtyDepartementFilter,
+  statistics: SearchStatistics | null,
+): Source {
+  const parameters = [filter.specialty, filter.departement];
+  return {
+    estimate: statistics
+      ? statistics.count("specialtyDepartement", `${filter.specialty} ${filter.departement}`)
+      : null,
+    // Its primary key (code, departement_code, professional_id) gives the set in id order, once each.
+    stream: {
+      text: "sd.professional_id as id from directory_specialty_departements sd where sd.code = ? and sd.departement_code = ?",
+      parameters,
+      idColumn: "sd.professional_id",
+      isOrdered: true,
+      isUnique: true,
+    },
+    probe: (id) => ({
+      text: `exists (select 1 from directory_specialty_departements xsd where xsd.code = ? and xsd.departement_code = ? and xsd.professional_id = ${id})`,
+      parameters,
     }),
   };
 }

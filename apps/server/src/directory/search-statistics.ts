@@ -23,7 +23,7 @@ const SLICE_MS = 10;
 /** PostgreSQL: how often a search looks for a newer import (the look-up is a round trip). */
 const POSTGRES_RECHECK_MS = 5_000;
 
-export type FilterKind = "profession" | "departement" | "specialty";
+export type FilterKind = "profession" | "departement" | "specialty" | "specialtyDepartement";
 
 export class SearchStatistics {
   /** The indexed words, sorted (byte order, as FTS5 keeps them: they are `[a-z0-9]`). */
@@ -39,7 +39,10 @@ export class SearchStatistics {
     readonly documents: number,
     /** Every indexed word with the number of documents holding it, in byte order. */
     words: readonly (readonly [string, number])[],
-    /** Rows per filter value, keyed `profession:10`, `departement:89`, `specialty:SM04`. */
+    /**
+     * Rows per filter value, keyed `profession:10`, `departement:89`, `specialty:SM04`, and
+     * `specialtyDepartement:SM04 89` for a specialty in a département.
+     */
     counts: ReadonlyMap<string, number>,
   ) {
     this.#counts = counts;
@@ -102,6 +105,10 @@ const COUNT_QUERIES: readonly [FilterKind, string][] = [
   [
     "profession",
     "select profession_code as value, count(*) as n from directory_practice_situations where profession_code is not null group by profession_code",
+  ],
+  [
+    "specialtyDepartement",
+    "select code || ' ' || departement_code as value, count(*) as n from directory_specialty_departements group by code, departement_code",
   ],
 ];
 
