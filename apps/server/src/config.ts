@@ -9,6 +9,8 @@ export interface Config {
   databaseUrl: string | null;
   /** PostgreSQL schema to use (tests give each suite its own). */
   databaseSchema: string | null;
+  /** Redis of a cluster (realtime fan-out between nodes); null: one node, in-process bus. */
+  redisUrl: string | null;
   publicUrl: string;
   smtpUrl: string | null;
   mailFrom: string;
@@ -32,6 +34,10 @@ export interface Config {
   billing: BillingConfig;
   /** Pro Santé Connect client; null when PSC_ISSUER_URL is unset (PSC disabled). */
   psc: PscConfig | null;
+  /** Web Push VAPID key pair (base64url); null: generated once into DATA_DIR (see push/vapid-keys.ts). */
+  vapidKeys: { publicKey: string; privateKey: string } | null;
+  /** The contact push services may use about our traffic (RFC 8292 §2.1): a mailto: or https: URL. */
+  vapidSubject: string;
   isProduction: boolean;
 }
 
@@ -118,6 +124,35 @@ function pscConfig(env: Env, isProduction: boolean): PscConfig | null {
   return { issuerUrl, clientId, clientSecret, discoveryUrl };
 }
 
+/** Both halves of the VAPID key pair, or neither (then a pair is generated into DATA_DIR). */
+function vapidKeys(env: Env): { publicKey: string; privateKey: string } | null {
+  const publicKey = env.VAPID_PUBLIC_KEY || "";
+  const privateKey = env.VAPID_PRIVATE_KEY || "";
+  if (publicKey === "" && privateKey === "") return null;
+  if (!/^[A-Za-z0-9_-]{87}$/.test(publicKey)) {
+    throw new ConfigError(
+      "VAPID_PUBLIC_KEY",
+      "must be a P-256 public key: 65 bytes, base64url (87 characters)",
+    );
+  }
+  if (!/^[A-Za-z0-9_-]{43}$/.test(privateKey)) {
+    throw new ConfigError(
+      "VAPID_PRIVATE_KEY",
+      "must be a P-256 private key: 32 bytes, base64url (43 characters)",
+    );
+  }
+  return { publicKey, privateKey };
+}
+
+function vapidSubject(env: Env, mailFrom: string): string {
+  const raw = env.VAPID_SUBJECT || "";
+  if (raw === "") return `mailto:${/<([^>]+)>/.exec(mailFrom)?.[1] ?? mailFrom}`;
+  if (!/^(mailto:\S+@\S+|https:\/\/\S+)$/.test(raw)) {
+    throw new ConfigError("VAPID_SUBJECT", `must be a mailto: or https:// URL, got "${raw}"`);
+  }
+  return raw;
+}
+
 /** Each variable, its default and meaning, is listed in the README's configuration reference. */
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, "PORT", 8080, 0, 65535);
@@ -130,20 +165,26 @@ export function loadConfig(env: Env = process.env): Config {
   if (serverSecret !== null && !/^[0-9a-f]{64}$/i.test(serverSecret)) {
     throw new ConfigError("SERVER_SECRET", "must be 64 hexadecimal characters (32 bytes)");
   }
+  // Nodes of a cluster decrypt each other's second-factor secrets: a key file per node would not do.
+  if (serverSecret === null && env.REDIS_URL) {
+    throw new ConfigError("SERVER_SECRET", "must be set, and the same on every node, when REDIS_URL is set");
+  }
   const schema = env.DATABASE_SCHEMA || null;
   if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new ConfigError("DATABASE_SCHEMA", "must be a lowercase SQL identifier");
   }
   const publicHost = new URL(publicUrl).hostname;
+  const mailFrom = env.MAIL_FROM || `Confrère <no-reply@${publicHost}>`;
   return {
     port,
     host,
     dataDir: path.resolve(env.DATA_DIR || "./data"),
     databaseUrl: url(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
     databaseSchema: schema,
+    redisUrl: url(env, "REDIS_URL", ["redis:", "rediss:"]),
     publicUrl,
     smtpUrl: url(env, "SMTP_URL", ["smtp:", "smtps:"]),
-    mailFrom: env.MAIL_FROM || `Confrère <no-reply@${publicHost}>`,
+    mailFrom,
     logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
     bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", 1_048_576, 1024, 104_857_600),
     attachmentLimitBytes: integer(
@@ -164,6 +205,8 @@ export function loadConfig(env: Env = process.env): Config {
     directoryInactivePolicy: oneOf(env, "DIRECTORY_INACTIVE_POLICY", ["suspend", "warn"], "suspend"),
     billing: loadBillingConfig(env, (variable, message) => new ConfigError(variable, message)),
     psc: pscConfig(env, env.NODE_ENV === "production"),
+    vapidKeys: vapidKeys(env),
+    vapidSubject: vapidSubject(env, mailFrom),
     isProduction: env.NODE_ENV === "production",
   };
 }

@@ -64,3 +64,55 @@ self.addEventListener("fetch", (event) => {
 
   event.respondWith(caches.match(request).then((cached) => cached || fetch(request)));
 });
+
+// Web Push. The payload is only {title, badge, conversationId} (see packages/protocol/src/push.ts):
+// the server never sends a message's text or a patient datum, and this shows nothing else.
+self.addEventListener("push", (event) => {
+  let payload = null;
+  try {
+    payload = event.data ? event.data.json() : null;
+  } catch {
+    payload = null;
+  }
+  const title = payload && typeof payload.title === "string" ? payload.title : "Nouveau message";
+  const conversationId =
+    payload && typeof payload.conversationId === "string" && /^[A-Za-z0-9_-]+$/.test(payload.conversationId)
+      ? payload.conversationId
+      : null;
+  const badge = payload && Number.isInteger(payload.badge) && payload.badge >= 0 ? payload.badge : null;
+  const work = [
+    self.registration.showNotification(title, {
+      icon: "/icon-192.png",
+      badge: "/icon-192.png",
+      // One notification per conversation: a new message replaces the previous one's.
+      tag: conversationId ? `conversation-${conversationId}` : "confrere",
+      renotify: true,
+      data: { conversationId },
+    }),
+  ];
+  if (badge !== null && "setAppBadge" in self.navigator) {
+    work.push(
+      (badge > 0 ? self.navigator.setAppBadge(badge) : self.navigator.clearAppBadge()).catch(() => {}),
+    );
+  }
+  event.waitUntil(Promise.all(work));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const conversationId = event.notification.data?.conversationId;
+  const path = conversationId ? `/conversations/${conversationId}` : "/";
+  const target = new URL(path, self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(async (windows) => {
+      // An open window of the app: bring it forward on the conversation; else open one.
+      const open = windows.find((w) => new URL(w.url).origin === self.location.origin);
+      if (open) {
+        await open.focus();
+        if (new URL(open.url).pathname !== path && "navigate" in open) await open.navigate(target);
+        return;
+      }
+      await self.clients.openWindow(target);
+    }),
+  );
+});

@@ -10,3 +10,4 @@ export * from "./invitations.ts";
 export * from "./messaging.ts";
 export * from "./organisations.ts";
 export * from "./pro-sante-connect.ts";
+export * from "./push.ts";

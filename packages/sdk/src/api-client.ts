@@ -857,6 +857,49 @@ export class ApiClient {
       `/api/v1/admin/billing/invoices${query({ year })}`,
     );
   }
+  // Web Push
+  // Types are imported inline: this section is edited apart from the shared import list.
+
+  /**
+   * The server's VAPID public key and this device's notification setting.
+   *
+   * @example
+   * const { vapidPublicKey, isSubscribed } = await api.pushStatus();
+   */
+  pushStatus() {
+    return this.request<import("@confrere/protocol").PushStatusResponse>("GET", "/api/v1/me/push");
+  }
+  /**
+   * Enables notifications on this device with the browser's `PushSubscription.toJSON()`.
+   *
+   * @example
+   * const sub = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey });
+   * await api.subscribePush({ ...sub.toJSON(), preview: "sender" });
+   */
+  subscribePush(input: import("@confrere/protocol").PushSubscribeRequest) {
+    return this.request<import("@confrere/protocol").PushStatusResponse>(
+      "PUT",
+      "/api/v1/me/push/subscription",
+      input,
+    );
+  }
+  /** Disables notifications on this device (idempotent). */
+  unsubscribePush() {
+    return this.request<import("@confrere/protocol").PushStatusResponse>(
+      "DELETE",
+      "/api/v1/me/push/subscription",
+    );
+  }
+  /** "sender": “Nouveau message de Dr X”; "none": “Nouveau message” (PUSH_NOT_SUBSCRIBED if disabled). */
+  setPushPreference(preview: import("@confrere/protocol").PushPreview) {
+    return this.request<import("@confrere/protocol").PushStatusResponse>(
+      "PUT",
+      "/api/v1/me/push/preference",
+      {
+        preview,
+      },
+    );
+  }
 }
 
 function query(params: Record<string, number | string | undefined>): string {

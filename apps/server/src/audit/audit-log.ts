@@ -75,7 +75,13 @@ export type AuditAction =
   | "billing.seat_unassigned"
   | "billing.auto_assign_changed"
   | "billing.details_updated"
-  | "billing.webhook_rejected";
+  | "billing.webhook_rejected"
+  // Web Push
+  | "push.subscribed"
+  | "push.unsubscribed"
+  | "push.preference_changed"
+  // Demo
+  | "demo.seeded";
 
 export interface AuditEventInput {
   action: AuditAction;

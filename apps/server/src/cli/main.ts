@@ -11,7 +11,7 @@ import { runUserCreate } from "./user-create.ts";
 const USAGE = `confrere-server: run and administer a Confrère server
 
 Usage:
-  confrere-server start                 serve HTTP (default command)
+  confrere-server start [--demo]        serve HTTP (default command); --demo seeds fictional accounts
   confrere-server migrate               apply pending database migrations
   confrere-server audit verify          check the audit trail's hash chain
   confrere-server user create --email E --password-stdin [--name "Dr X"] [--operator] [--verified] [--json]
@@ -21,7 +21,9 @@ Usage:
 Configuration comes from environment variables (see README.md).`;
 
 async function main(argv: string[]): Promise<number> {
-  const [command = "start", ...rest] = argv;
+  // `npm start -- --demo`: flags without a command belong to the default command.
+  const [command = "start", ...rest] =
+    argv[0]?.startsWith("--") && argv[0] !== "--help" ? ["start", ...argv] : argv;
   switch (command) {
     case "start":
       return runStart(rest);

@@ -1,12 +1,24 @@
 import { loadConfig } from "../config.ts";
+import { demoBanner } from "../demo/demo-banner.ts";
+import { assertDemoAllowed, seedDemo } from "../demo/demo-seed.ts";
 import { startServer } from "../server.ts";
 import { flags } from "./flags.ts";
 
 export async function runStart(args: string[]): Promise<number> {
-  flags(args, {});
+  const values = flags(args, { demo: { type: "boolean" } });
+  // Before anything is read or opened: a production database never sees the demo's accounts.
+  if (values.demo) assertDemoAllowed(process.env.NODE_ENV === "production");
   const config = loadConfig();
   const server = await startServer(config);
   console.log(`Confrère is listening on ${server.url} (database: ${server.ctx.database.kind})`);
+  if (values.demo) {
+    try {
+      console.log(`\n${demoBanner(server.url, await seedDemo(server.ctx))}\n`);
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+  }
   if (server.setupLink) {
     console.log(
       `\nFirst start: create the first operator account with this one-time link (valid 24 h):\n  ${server.setupLink}\n`,

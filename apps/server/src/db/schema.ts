@@ -6,6 +6,7 @@ import type { InvitationTables } from "./schema-invitations.ts";
 import type { MessagingTables } from "./schema-messaging.ts";
 import type { OrganisationTables } from "./schema-organisations.ts";
 import type { ProSanteConnectTables } from "./schema-pro-sante-connect.ts";
+import type { PushTables } from "./schema-push.ts";
 
 /** Times are integers: milliseconds since the Unix epoch, from the injected clock. */
 type Millis = number;
@@ -141,7 +142,8 @@ export interface Database
     IdentityClaimTables,
     OrganisationTables,
     InvitationTables,
-    BillingTables {
+    BillingTables,
+    PushTables {
   users: UsersTable;
   email_tokens: EmailTokensTable;
   devices: DevicesTable;

@@ -12,6 +12,7 @@ import { messagingRoutes } from "./messaging.ts";
 import { organisationRoutes } from "./organisations.ts";
 import { passwordRoutes } from "./password.ts";
 import { proSanteConnectRoutes } from "./pro-sante-connect.ts";
+import { pushRoutes } from "./push.ts";
 import { registerRoutes as registrationRoutes } from "./register.ts";
 import { secondFactorRoutes } from "./second-factors.ts";
 import { securityEventRoutes } from "./security-events.ts";
@@ -48,4 +49,5 @@ export async function registerRoutes(app: App, ctx: AppContext): Promise<void> {
   invitationRoutes(app, ctx);
   billingRoutes(app, ctx);
   messagingRoutes(app, ctx);
+  pushRoutes(app, ctx);
 }

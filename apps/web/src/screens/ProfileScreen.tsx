@@ -7,6 +7,7 @@ import { EventsSection } from "./profile/EventsSection.tsx";
 import { FactorsSection } from "./profile/FactorsSection.tsx";
 import { LanguageSection } from "./profile/LanguageSection.tsx";
 import { LogoutSection } from "./profile/LogoutSection.tsx";
+import { NotificationSettings } from "./profile/NotificationSettings.tsx";
 import { PasswordSection } from "./profile/PasswordSection.tsx";
 
 /** "Profil et sécurité": account, subscription, devices and sessions, second factors, events, password, language. */
@@ -21,6 +22,7 @@ export function ProfileScreen() {
         <FactorsSection />
         <EventsSection />
         <PasswordSection />
+        <NotificationSettings />
         <LanguageSection />
         <LogoutSection />
       </div>

@@ -9,6 +9,8 @@ import { identityClaims } from "./0007-identity-claims.ts";
 import { organisations } from "./0008-organisations.ts";
 import { invitations } from "./0009-invitations.ts";
 import { billing } from "./0010-billing.ts";
+import { directorySearch } from "./0011-directory-search.ts";
+import { pushSubscriptions } from "./0012-push-subscriptions.ts";
 
 export type DatabaseKind = "sqlite" | "postgres";
 export interface MigrationContext {
@@ -31,6 +33,8 @@ export function migrationList(context: MigrationContext): Record<string, Migrati
     "0008-organisations": organisations(context),
     "0009-invitations": invitations(context),
     "0010-billing": billing(context),
+    "0011-directory-search": directorySearch(context),
+    "0012-push-subscriptions": pushSubscriptions(context),
   };
 }
 

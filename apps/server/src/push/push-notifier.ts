@@ -1,0 +1,255 @@
+import type { PushPayload } from "@confrere/protocol";
+import webpush from "web-push";
+import type { AppContext } from "../context.ts";
+import type { BusEvent } from "../messaging/bus.ts";
+import { unreadCount } from "./badge-count.ts";
+import type { VapidKeys } from "./vapid-keys.ts";
+
+/**
+ * How long a device has to fetch a new entry before it gets a notification. A device connected by
+ * WebSocket receives the entry at once and acknowledges it (its `device_positions` row moves);
+ * one that has not within this delay is asleep, closed or offline. Reading positions rather than
+ * the sockets of this node keeps the answer right in a cluster, where the socket may be elsewhere.
+ */
+export const PUSH_GRACE_MS = 3000;
+/** A notification older than a day is noise: push services drop it (RFC 8030 §5.2). */
+const PUSH_TTL_SECONDS = 24 * 60 * 60;
+const PUSH_TIMEOUT_MS = 10_000;
+/** Devices notified at once. */
+const PUSH_CONCURRENCY = 20;
+/** Sweeps of due entries run this far apart at least: one subscription query per sweep, not per message. */
+const SWEEP_MIN_INTERVAL_MS = 500;
+/** Recipients looked up per query. */
+const LOOKUP_CHUNK = 500;
+
+/** What a notification needs of a new entry: never its body. */
+interface DueEntry {
+  conversationId: string;
+  seq: number;
+  senderUserId: string;
+  recipients: string[];
+  dueAt: number;
+}
+
+interface Target {
+  device_id: string;
+  user_id: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  preview: "sender" | "none";
+}
+
+/**
+ * Listens to the message bus and sends a Web Push notification to each recipient device that did
+ * not get a new message over its WebSocket. The payload is only {title, badge, conversationId}:
+ * never the message (the server cannot read it anyway), an attachment or a patient datum. The
+ * title names the sender ("Nouveau message de Dr X") or not ("Nouveau message"), by the device's
+ * setting. A push service answering 404 or 410 has dropped the subscription: it is deleted.
+ */
+export class PushNotifier {
+  private readonly unsubscribe: () => void;
+  /** Entries waiting for their grace period to end, in arrival (so due) order. */
+  private due: DueEntry[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private lastSweepAt = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly vapid: VapidKeys,
+    private readonly graceMs = PUSH_GRACE_MS,
+  ) {
+    this.unsubscribe = ctx.bus.subscribe((event) => this.onEvent(event));
+  }
+
+  private onEvent(event: BusEvent): void {
+    if (event.kind !== "entry" || event.entry.kind !== "application") return;
+    const recipients = event.userIds.filter((id) => id !== event.entry.senderUserId);
+    if (recipients.length === 0) return;
+    const { conversationId, seq, senderUserId } = event.entry;
+    this.due.push({ conversationId, seq, senderUserId, recipients, dueAt: Date.now() + this.graceMs });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    const next = this.due[0];
+    if (this.timer || !next) return;
+    const at = Math.max(next.dueAt, this.lastSweepAt + SWEEP_MIN_INTERVAL_MS);
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.lastSweepAt = Date.now();
+        const now = Date.now();
+        const index = this.due.findIndex((d) => d.dueAt > now);
+        const batch = index < 0 ? this.due : this.due.slice(0, index);
+        this.due = index < 0 ? [] : this.due.slice(index);
+        const work = this.notify(batch).catch((error: unknown) => {
+          this.ctx.logger.error({ err: error }, "push: notifying failed");
+        });
+        this.inFlight.add(work);
+        void work.finally(() => this.inFlight.delete(work));
+        this.schedule();
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  /**
+   * One sweep: the subscriptions of every recipient in one query (a busy server with no subscribed
+   * device pays that and nothing more), then, per device, the newest entry of each conversation:
+   * ten messages in a burst make one notification, whose badge counts them all.
+   */
+  private async notify(batch: DueEntry[]): Promise<void> {
+    const recipients = [...new Set(batch.flatMap((d) => d.recipients))];
+    const targets: Target[] = [];
+    for (let i = 0; i < recipients.length; i += LOOKUP_CHUNK) {
+      targets.push(
+        ...(await this.ctx.db
+          .selectFrom("push_subscriptions")
+          .select(["device_id", "user_id", "endpoint", "p256dh", "auth", "preview"])
+          .where("user_id", "in", recipients.slice(i, i + LOOKUP_CHUNK))
+          .execute()),
+      );
+    }
+    if (targets.length === 0) return;
+    const byUser = new Map<string, Target[]>();
+    for (const target of targets) byUser.set(target.user_id, [...(byUser.get(target.user_id) ?? []), target]);
+    const newest = new Map<string, { entry: DueEntry; target: Target }>();
+    for (const entry of batch) {
+      for (const userId of entry.recipients) {
+        for (const target of byUser.get(userId) ?? []) {
+          newest.set(`${target.device_id}\u0000${entry.conversationId}`, { entry, target });
+        }
+      }
+    }
+    const senderIds = [...new Set([...newest.values()].map((n) => n.entry.senderUserId))];
+    const senders = await this.ctx.db
+      .selectFrom("users")
+      .select(["id", "display_name"])
+      .where("id", "in", senderIds)
+      .execute();
+    const nameOf = new Map(senders.map((u) => [u.id, u.display_name]));
+    const jobs = [...newest.values()];
+    // A message to a 500-member group must not open 500 connections at once.
+    for (let i = 0; i < jobs.length; i += PUSH_CONCURRENCY) {
+      await Promise.all(
+        jobs
+          .slice(i, i + PUSH_CONCURRENCY)
+          .map(({ entry, target }) =>
+            this.notifyDevice(entry, target, nameOf.get(entry.senderUserId) ?? null),
+          ),
+      );
+    }
+  }
+
+  private async notifyDevice(entry: DueEntry, target: Target, senderName: string | null): Promise<void> {
+    const { ctx } = this;
+    const position = await ctx.db
+      .selectFrom("device_positions")
+      .select("seq")
+      .where("device_id", "=", target.device_id)
+      .where("conversation_id", "=", entry.conversationId)
+      .executeTakeFirst();
+    if (position && Number(position.seq) >= entry.seq) return; // It has it: connected.
+    if (!(await this.hasLiveSession(target.device_id))) {
+      // Revoked or logged out: the subscription goes with the device's last session.
+      await this.drop(target, "session_ended");
+      return;
+    }
+    // One send per device and entry, even when every node of a cluster hears the bus event.
+    const key = `${entry.conversationId}:${entry.seq}`;
+    const claimed = await ctx.db
+      .updateTable("push_subscriptions")
+      .set({ last_pushed: key })
+      .where("device_id", "=", target.device_id)
+      .where((eb) => eb.or([eb("last_pushed", "is", null), eb("last_pushed", "!=", key)]))
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 0) return;
+
+    const payload: PushPayload = {
+      title:
+        target.preview === "sender" && senderName ? `Nouveau message de ${senderName}` : "Nouveau message",
+      badge: await unreadCount(ctx, target.user_id),
+      conversationId: entry.conversationId,
+    };
+    // web-push encrypts (RFC 8291, aes128gcm) and signs the VAPID JWT; the POST is ours, so that
+    // its outcome (and a local stand-in in tests) is handled here.
+    const request = webpush.generateRequestDetails(
+      { endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } },
+      JSON.stringify(payload),
+      {
+        vapidDetails: {
+          subject: ctx.config.vapidSubject,
+          publicKey: this.vapid.publicKey,
+          privateKey: this.vapid.privateKey,
+        },
+        TTL: PUSH_TTL_SECONDS,
+        urgency: "high",
+        contentEncoding: "aes128gcm",
+      },
+    );
+    let status: number;
+    try {
+      const response = await fetch(request.endpoint, {
+        method: request.method,
+        headers: Object.fromEntries(
+          Object.entries(request.headers).map(([name, value]) => [name, String(value)]),
+        ),
+        body: request.body ? new Uint8Array(request.body) : undefined,
+        signal: AbortSignal.timeout(PUSH_TIMEOUT_MS),
+        redirect: "error",
+      });
+      status = response.status;
+      await response.body?.cancel();
+    } catch (error) {
+      // The endpoint is a capability URL: log the device, not the address.
+      ctx.logger.warn({ err: error, deviceId: target.device_id }, "push: the push service is unreachable");
+      return;
+    }
+    if (status === 404 || status === 410) await this.drop(target, "expired");
+    else if (status < 200 || status >= 300)
+      ctx.logger.warn(
+        { status, deviceId: target.device_id },
+        "push: the push service refused a notification",
+      );
+  }
+
+  private async hasLiveSession(deviceId: string): Promise<boolean> {
+    const session = await this.ctx.db
+      .selectFrom("sessions")
+      .innerJoin("devices", "devices.id", "sessions.device_id")
+      .select("sessions.id")
+      .where("sessions.device_id", "=", deviceId)
+      .where("sessions.revoked_at", "is", null)
+      .where("sessions.expires_at", ">", this.ctx.clock.now())
+      .where("devices.revoked_at", "is", null)
+      .executeTakeFirst();
+    return session !== undefined;
+  }
+
+  private async drop(target: Target, reason: "expired" | "session_ended"): Promise<void> {
+    const result = await this.ctx.db
+      .deleteFrom("push_subscriptions")
+      .where("device_id", "=", target.device_id)
+      .where("endpoint", "=", target.endpoint)
+      .executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) return;
+    await this.ctx.audit.record({
+      action: "push.unsubscribed",
+      targetType: "device",
+      targetId: target.device_id,
+      deviceId: target.device_id,
+      detail: { reason },
+    });
+  }
+
+  /** Stops listening; notifications already due finish (before the database closes). */
+  async close(): Promise<void> {
+    this.unsubscribe();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.due = [];
+    await Promise.allSettled([...this.inFlight]);
+  }
+}
