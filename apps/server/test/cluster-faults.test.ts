@@ -5,9 +5,10 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { frameOpaqueApplicationMessage } from "@confrere/crypto";
 import { eventually, startTestServer, type TestServer, type TestUser } from "@confrere/dev-env";
 import { WebSocket } from "ws";
+
+import { opaqueMessage, openRawSocket } from "./support/raw-socket.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
@@ -51,24 +52,6 @@ async function startNodeProcess(env: Record<string, string>) {
   };
 }
 
-async function openSocket(url: string, user: TestUser) {
-  const socket = new WebSocket(`${url.replace(/^http/, "ws")}/api/v1/realtime`);
-  const frames: Record<string, unknown>[] = [];
-  socket.on("message", (data) => frames.push(JSON.parse(String(data)) as Record<string, unknown>));
-  socket.on("error", () => {});
-  await new Promise<void>((resolve, reject) => {
-    socket.once("open", () => socket.send(JSON.stringify({ type: "hello", token: user.api.token })));
-    socket.once("close", (code) => reject(new Error(`closed ${code}`)));
-    const wait = setInterval(() => {
-      if (frames.some((f) => f.type === "ready")) {
-        clearInterval(wait);
-        resolve();
-      }
-    }, 5);
-  });
-  return { socket, frames };
-}
-
 const isPostgres = process.env.CONFRERE_TEST_STORE === "postgres";
 
 describe("a node killed under load", { skip: isPostgres ? false : "cluster mode needs PostgreSQL" }, () => {
@@ -95,13 +78,10 @@ describe("a node killed under load", { skip: isPostgres ? false : "cluster mode 
       REDIS_URL,
       SERVER_SECRET,
     });
-    const body = () =>
-      Buffer.from(
-        frameOpaqueApplicationMessage(new TextEncoder().encode(conversationId), 0n, randomBytes(300)),
-      ).toString("base64url");
+    const body = () => opaqueMessage(conversationId, 0, 300);
     const ids = Array.from({ length: 400 }, (_, i) => `kill-${String(i).padStart(5, "0")}`);
-    const bobOnSurvivor = await openSocket(survivor.url, bob);
-    const aliceOnDoomed = await openSocket(doomed.url, alice);
+    const bobOnSurvivor = await openRawSocket(survivor.url, bob.api.token);
+    const aliceOnDoomed = await openRawSocket(doomed.url, alice.api.token);
     const acknowledged = () =>
       new Set(aliceOnDoomed.frames.filter((f) => f.type === "sent").map((f) => f.clientMessageId as string));
     // A steady stream; the node dies once part of it was acknowledged.
@@ -127,7 +107,7 @@ describe("a node killed under load", { skip: isPostgres ? false : "cluster mode 
 
     // The sender reconnects to the other node and sends again everything not acknowledged, and
     // what is left: the same ids, so whatever the dead node had committed is not stored twice.
-    const aliceAgain = await openSocket(survivor.url, alice);
+    const aliceAgain = await openRawSocket(survivor.url, alice.api.token);
     for (const id of ids.filter((i) => !acknowledgedBeforeDeath.has(i))) {
       aliceAgain.socket.send(
         JSON.stringify({ type: "send", conversationId, clientMessageId: id, epoch: 0, body: body() }),

@@ -6,7 +6,6 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { frameOpaqueApplicationMessage } from "@confrere/crypto";
 import {
   connectDevice,
   eventually,
@@ -16,35 +15,12 @@ import {
 } from "@confrere/dev-env";
 import type { ConfrereClient } from "@confrere/sdk";
 import { ConfigError, loadConfig } from "@confrere/server";
-import { WebSocket } from "ws";
 import { Scheduler } from "../src/jobs/scheduler.ts";
+import { opaqueMessage, openRawSocket } from "./support/raw-socket.ts";
+
+const openSocket = (server: TestServer, user: TestUser) => openRawSocket(server.url, user.api.token);
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-
-/** A raw device socket: hello, then JSON frames both ways. */
-async function openSocket(server: TestServer, user: TestUser) {
-  const socket = new WebSocket(`${server.url.replace(/^http/, "ws")}/api/v1/realtime`);
-  const frames: Record<string, unknown>[] = [];
-  socket.on("message", (data) => frames.push(JSON.parse(String(data)) as Record<string, unknown>));
-  await new Promise<void>((resolve, reject) => {
-    socket.once("open", () => socket.send(JSON.stringify({ type: "hello", token: user.api.token })));
-    socket.once("error", reject);
-    socket.once("close", (code) => reject(new Error(`closed ${code}`)));
-    const wait = setInterval(() => {
-      if (frames.some((f) => f.type === "ready")) {
-        clearInterval(wait);
-        resolve();
-      }
-    }, 5);
-  });
-  const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
-  return { socket, frames, closed };
-}
-
-const opaque = (conversationId: string) =>
-  Buffer.from(
-    frameOpaqueApplicationMessage(new TextEncoder().encode(conversationId), 0n, randomBytes(200)),
-  ).toString("base64url");
 
 /**
  * A TCP relay to Redis that the test can cut and restore: what a node sees when Redis (or the
@@ -200,7 +176,7 @@ describe("two nodes on PostgreSQL and Redis", {
         conversationId,
         clientMessageId: "cross-0001",
         epoch: 0,
-        body: opaque(conversationId),
+        body: opaqueMessage(conversationId),
       }),
     );
     await eventually(async () => bobOnB.frames.some((f) => f.type === "entry"), "entry on node B");
@@ -293,7 +269,7 @@ describe("two nodes on PostgreSQL and Redis", {
           conversationId,
           clientMessageId: "via-nginx-1",
           epoch: 0,
-          body: opaque(conversationId),
+          body: opaqueMessage(conversationId),
         }),
       );
       await eventually(
@@ -346,7 +322,7 @@ describe("two nodes on PostgreSQL and Redis", {
         conversationId,
         clientMessageId: "local-0001",
         epoch: 0,
-        body: opaque(conversationId),
+        body: opaqueMessage(conversationId),
       }),
     );
     await eventually(
@@ -365,7 +341,7 @@ describe("two nodes on PostgreSQL and Redis", {
         conversationId,
         clientMessageId: "while-cut-1",
         epoch: 0,
-        body: opaque(conversationId),
+        body: opaqueMessage(conversationId),
       }),
     );
     await eventually(async () => aliceOnA.frames.some((f) => f.type === "sent"), "stored through A");
@@ -383,7 +359,7 @@ describe("two nodes on PostgreSQL and Redis", {
         conversationId,
         clientMessageId: "after-back-1",
         epoch: 0,
-        body: opaque(conversationId),
+        body: opaqueMessage(conversationId),
       }),
     );
     await eventually(

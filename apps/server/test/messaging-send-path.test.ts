@@ -1,35 +1,13 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { frameOpaqueApplicationMessage } from "@confrere/crypto";
 import { eventually, startTestServer, type TestServer, type TestUser } from "@confrere/dev-env";
 import { CloseCode } from "@confrere/protocol";
 import { WebSocket } from "ws";
 import { GroupCommit } from "../src/messaging/group-commit.ts";
+import { opaqueMessage, openRawSocket } from "./support/raw-socket.ts";
 
-/** A raw device socket, as the bench and the SDK hold it: hello, then JSON frames both ways. */
-async function openSocket(server: TestServer, user: TestUser) {
-  const socket = new WebSocket(`${server.url.replace(/^http/, "ws")}/api/v1/realtime`);
-  const frames: Record<string, unknown>[] = [];
-  socket.on("message", (data) => frames.push(JSON.parse(String(data)) as Record<string, unknown>));
-  await new Promise<void>((resolve, reject) => {
-    socket.once("open", () => socket.send(JSON.stringify({ type: "hello", token: user.api.token })));
-    socket.once("error", reject);
-    const wait = setInterval(() => {
-      if (frames.some((f) => f.type === "ready")) {
-        clearInterval(wait);
-        resolve();
-      }
-    }, 5);
-  });
-  const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
-  return { socket, frames, closed };
-}
-
-const opaque = (conversationId: string, epoch: number) =>
-  Buffer.from(
-    frameOpaqueApplicationMessage(new TextEncoder().encode(conversationId), BigInt(epoch), randomBytes(200)),
-  ).toString("base64url");
+const openSocket = (server: TestServer, user: TestUser) => openRawSocket(server.url, user.api.token);
 
 describe("sending over the socket, committed in batches", () => {
   let server: TestServer;
@@ -55,7 +33,7 @@ describe("sending over the socket, committed in batches", () => {
   test("a send frame is answered once committed, reaches the other member, and a resent id stores nothing", async () => {
     const a = await openSocket(server, alice);
     const b = await openSocket(server, bob);
-    const body = opaque(conversationId, 0);
+    const body = opaqueMessage(conversationId, 0);
     a.socket.send(
       JSON.stringify({ type: "send", conversationId, clientMessageId: "ws-first-0001", epoch: 0, body }),
     );
@@ -107,7 +85,7 @@ describe("sending over the socket, committed in batches", () => {
           conversationId,
           clientMessageId: id,
           epoch: 0,
-          body: opaque(conversationId, 0),
+          body: opaqueMessage(conversationId, 0),
         }),
       );
     }
@@ -141,7 +119,7 @@ describe("sending over the socket, committed in batches", () => {
       socket: WebSocket,
       clientMessageId: string,
       epoch: number,
-      body = opaque(conversationId, epoch),
+      body = opaqueMessage(conversationId, epoch),
     ) => socket.send(JSON.stringify({ type: "send", conversationId, clientMessageId, epoch, body }));
     send(a.socket, "wrong-epoch-01", 3);
     send(a.socket, "not-mls-0001", 0, Buffer.from("hello").toString("base64url"));
@@ -184,7 +162,7 @@ describe("sending over the socket, committed in batches", () => {
         conversationId,
         clientMessageId: "stale-epoch-1",
         epoch: 0,
-        body: opaque(conversationId, 0),
+        body: opaqueMessage(conversationId, 0),
       }),
     );
     await eventually(async () => a.frames.some((f) => f.type === "error"), "refusal");
@@ -216,7 +194,7 @@ describe("sending over the socket, committed in batches", () => {
         conversationId: own,
         clientMessageId: "revoked-0001",
         epoch: 0,
-        body: opaque(own, 0),
+        body: opaqueMessage(own, 0),
       }),
     );
     await eventually(async () => d.frames.some((f) => f.type === "error"), "refusal");
@@ -231,10 +209,7 @@ describe("sending over the socket, committed in batches", () => {
     // Bob's device stops reading: the server's buffer for it grows past its bound.
     const raw = (b.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
     raw.pause();
-    const big = () =>
-      Buffer.from(
-        frameOpaqueApplicationMessage(new TextEncoder().encode(conversationId), 0n, randomBytes(60_000)),
-      ).toString("base64url");
+    const big = () => opaqueMessage(conversationId, 0, 60_000);
     for (let i = 0; i < 300; i++) {
       a.socket.send(
         JSON.stringify({

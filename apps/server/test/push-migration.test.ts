@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type ScratchDatabase, scratchDatabase, testStore } from "@confrere/dev-env";
 import { migrate } from "@confrere/server";
+import { userRow } from "./support/user-row.ts";
 
 describe(`0012-push-subscriptions on ${testStore()}`, () => {
   let scratch: ScratchDatabase;
@@ -16,24 +17,7 @@ describe(`0012-push-subscriptions on ${testStore()}`, () => {
     const handle = await scratch.open();
     try {
       await migrate(handle, "0011-directory-search");
-      await handle.db
-        .insertInto("users")
-        .values({
-          id: "u1",
-          email: "a@example.fr",
-          display_name: "Dr A",
-          password_hash: "$argon2id$x",
-          role: "user",
-          email_verified_at: 1,
-          identity_verified_at: null,
-          suspended_at: null,
-          suspended_reason: null,
-          national_id: null,
-          identity_method: null,
-          created_at: 1,
-          updated_at: 1,
-        })
-        .execute();
+      await handle.db.insertInto("users").values(userRow()).execute();
       for (const id of ["d1", "d2"]) {
         await handle.db
           .insertInto("devices")
