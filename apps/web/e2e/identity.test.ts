@@ -357,7 +357,11 @@ if (!hasChromium) {
         await page
           .getByRole("button", { name: "Écrire au service Cardiologie — CENTRE HOSPITALIER DE TONNERRE" })
           .click();
-        await page.getByRole("heading", { name: "Dr Clémence Bonnet", level: 1 }).waitFor();
+        // A service's conversation is named after the service; its roster (Dr Bonnet) is in it.
+        await page
+          .getByRole("heading", { name: "Cardiologie — CENTRE HOSPITALIER DE TONNERRE", level: 1 })
+          .waitFor();
+        await page.getByText("2 membres").waitFor();
       });
     });
 
