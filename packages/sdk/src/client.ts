@@ -93,8 +93,15 @@ export interface ConfrereClientOptions {
 
 const MAX_COMMIT_ATTEMPTS = 5;
 
+/**
+ * A random id (messages, conversations). It never starts with "-" or "_": pasted after a flag on a
+ * command line (`--conversation ID`), an id starting with "-" would read as another option.
+ */
 function newMessageId(): string {
-  return bytesToBase64Url(crypto.getRandomValues(new Uint8Array(16)));
+  for (;;) {
+    const id = bytesToBase64Url(crypto.getRandomValues(new Uint8Array(16)));
+    if (/^[A-Za-z0-9]/.test(id)) return id;
+  }
 }
 
 function seqKey(conversationId: string, seq: number): string {
