@@ -205,6 +205,8 @@ function MemberCard({
   const [busy, setBusy] = useState(false);
   const confirmButton = useRef<HTMLButtonElement>(null);
   const name = member.displayName;
+  /** The role a manager can switch this member to: make an admin, or a plain member again. */
+  const otherRole = member.role === "admin" ? "member" : "admin";
   // The confirmation replaces the button that was pressed: the focus goes to it.
   useEffect(() => {
     if (confirming) confirmButton.current?.focus();
@@ -243,35 +245,19 @@ function MemberCard({
           )}
           {canManage && !confirming ? (
             <>
-              {member.role === "admin" ? (
-                <button
-                  type="button"
-                  className="btn btn-secondary btn-small"
-                  disabled={busy}
-                  onClick={() =>
-                    void run(
-                      () => client.setMemberRole(conversationId, member.userId, "member"),
-                      t("chat.demoted", { name }),
-                    )
-                  }
-                >
-                  {t("chat.demote", { name })}
-                </button>
-              ) : (
-                <button
-                  type="button"
-                  className="btn btn-secondary btn-small"
-                  disabled={busy}
-                  onClick={() =>
-                    void run(
-                      () => client.setMemberRole(conversationId, member.userId, "admin"),
-                      t("chat.promoted", { name }),
-                    )
-                  }
-                >
-                  {t("chat.promote", { name })}
-                </button>
-              )}
+              <button
+                type="button"
+                className="btn btn-secondary btn-small"
+                disabled={busy}
+                onClick={() =>
+                  void run(
+                    () => client.setMemberRole(conversationId, member.userId, otherRole),
+                    t(otherRole === "admin" ? "chat.promoted" : "chat.demoted", { name }),
+                  )
+                }
+              >
+                {t(otherRole === "admin" ? "chat.promote" : "chat.demote", { name })}
+              </button>
               <button
                 type="button"
                 className="btn btn-danger btn-small"
