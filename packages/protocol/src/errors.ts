@@ -125,6 +125,12 @@ export const ErrorCode = {
   PUSH_ENDPOINT_INVALID: "PUSH_ENDPOINT_INVALID",
   PUSH_NOT_SUBSCRIBED: "PUSH_NOT_SUBSCRIBED",
   // Demo
+  // Patient cases and export
+  // Télé-expertise
+  // Availability, urgent messages and on-call
+  // Retention, legal hold and personal data
+  // Web app (lock, lighthouse)
+  // Directory paging and vouching
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,5 +1,7 @@
 export * from "./accounts.ts";
+export * from "./availability.ts";
 export * from "./billing.ts";
+export * from "./care-cases.ts";
 export * from "./common.ts";
 export * from "./content.ts";
 export * from "./directory.ts";
@@ -11,3 +13,5 @@ export * from "./messaging.ts";
 export * from "./organisations.ts";
 export * from "./pro-sante-connect.ts";
 export * from "./push.ts";
+export * from "./retention.ts";
+export * from "./tele-expertise.ts";

@@ -900,6 +900,16 @@ export class ApiClient {
       },
     );
   }
+
+  // Patient cases (types imported inline)
+
+  // Télé-expertise (types imported inline)
+
+  // Availability, urgent messages and on-call (types imported inline)
+
+  // Retention, legal hold and personal data (types imported inline)
+
+  // Directory paging and vouching (types imported inline)
 }
 
 function query(params: Record<string, number | string | undefined>): string {

@@ -82,6 +82,11 @@ export type AuditAction =
   | "push.preference_changed"
   // Demo
   | "demo.seeded";
+// Patient cases and export
+// Télé-expertise
+// Availability, urgent messages and on-call
+// Retention, legal hold and personal data
+// Directory paging and vouching
 
 export interface AuditEventInput {
   action: AuditAction;

@@ -1,5 +1,7 @@
 import type { Generated } from "kysely";
+import type { AvailabilityTables } from "./schema-availability.ts";
 import type { BillingTables } from "./schema-billing.ts";
+import type { CareCaseTables } from "./schema-care-cases.ts";
 import type { DirectoryTables } from "./schema-directory.ts";
 import type { IdentityClaimTables } from "./schema-identity-claims.ts";
 import type { InvitationTables } from "./schema-invitations.ts";
@@ -7,6 +9,8 @@ import type { MessagingTables } from "./schema-messaging.ts";
 import type { OrganisationTables } from "./schema-organisations.ts";
 import type { ProSanteConnectTables } from "./schema-pro-sante-connect.ts";
 import type { PushTables } from "./schema-push.ts";
+import type { RetentionTables } from "./schema-retention.ts";
+import type { TeleExpertiseTables } from "./schema-tele-expertise.ts";
 
 /** Times are integers: milliseconds since the Unix epoch, from the injected clock. */
 type Millis = number;
@@ -143,7 +147,11 @@ export interface Database
     OrganisationTables,
     InvitationTables,
     BillingTables,
-    PushTables {
+    PushTables,
+    CareCaseTables,
+    TeleExpertiseTables,
+    AvailabilityTables,
+    RetentionTables {
   users: UsersTable;
   email_tokens: EmailTokensTable;
   devices: DevicesTable;

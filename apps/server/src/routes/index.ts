@@ -2,8 +2,11 @@ import { ErrorBody } from "@confrere/protocol";
 import type { AppContext } from "../context.ts";
 import type { App } from "../http/app.ts";
 import { adminUserRoutes } from "./admin-users.ts";
+import { availabilityRoutes } from "./availability.ts";
 import { billingRoutes } from "./billing.ts";
+import { caseRoutes } from "./cases.ts";
 import { directoryRoutes } from "./directory.ts";
+import { expertiseRoutes } from "./expertise.ts";
 import { healthRoutes } from "./health.ts";
 import { identityClaimRoutes } from "./identity-claims.ts";
 import { invitationRoutes } from "./invitations.ts";
@@ -14,6 +17,7 @@ import { passwordRoutes } from "./password.ts";
 import { proSanteConnectRoutes } from "./pro-sante-connect.ts";
 import { pushRoutes } from "./push.ts";
 import { registerRoutes as registrationRoutes } from "./register.ts";
+import { retentionRoutes } from "./retention.ts";
 import { secondFactorRoutes } from "./second-factors.ts";
 import { securityEventRoutes } from "./security-events.ts";
 import { sessionRoutes } from "./sessions.ts";
@@ -50,4 +54,8 @@ export async function registerRoutes(app: App, ctx: AppContext): Promise<void> {
   billingRoutes(app, ctx);
   messagingRoutes(app, ctx);
   pushRoutes(app, ctx);
+  caseRoutes(app, ctx);
+  expertiseRoutes(app, ctx);
+  availabilityRoutes(app, ctx);
+  retentionRoutes(app, ctx);
 }

@@ -1073,4 +1073,7 @@ export const en: Record<MessageKey, string> = {
     "Notifications are blocked for Confrère in this browser: allow them in the site settings, then try again.",
   "error.PUSH_ENDPOINT_INVALID": "The browser gave an invalid notification address. Try again.",
   "error.PUSH_NOT_SUBSCRIBED": "Turn on notifications on this device first.",
+  // Web app lock
+  // Chat list, new device warning, lighthouse
+  // Directory paging and vouching
 };

@@ -1101,6 +1101,9 @@ export const fr = {
     "Les notifications sont bloquées pour Confrère dans ce navigateur : autorisez-les dans les réglages du site, puis réessayez.",
   "error.PUSH_ENDPOINT_INVALID": "Le navigateur a donné une adresse de notification invalide. Réessayez.",
   "error.PUSH_NOT_SUBSCRIBED": "Activez d'abord les notifications sur cet appareil.",
+  // Web app lock
+  // Chat list, new device warning, lighthouse
+  // Directory paging and vouching
 } as const;
 
 export type MessageKey = keyof typeof fr;

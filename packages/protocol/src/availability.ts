@@ -1,0 +1,2 @@
+/** Availability, working hours, urgent messages and on-call schedules. */
+export {};

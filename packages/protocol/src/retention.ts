@@ -1,0 +1,2 @@
+/** Retention policies, legal holds and personal data rights (RGPD). */
+export {};

@@ -1,0 +1,2 @@
+/** Télé-expertise: requests, states and the billing acts table. */
+export {};
