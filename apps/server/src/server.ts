@@ -32,7 +32,11 @@ export async function startServer(config: Config, options: ContextOptions = {}):
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   const setupLink = await issueSetupLink(ctx);
-  const scheduler = new Scheduler(ctx, [billingJob(ctx)]);
+  const scheduler = new Scheduler(ctx, [
+    billingJob(ctx),
+    // Availability, urgent messages and on-call
+    // Retention, legal hold and personal data
+  ]);
   scheduler.start();
   let closing: Promise<void> | null = null;
   return {
