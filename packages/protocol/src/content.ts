@@ -13,6 +13,10 @@ const MessageRef = Type.String({
   description: "The clientMessageId of another message",
 });
 const Text = Type.String({ maxLength: 20_000 });
+/** An opaque case id (made by the device that opens the case); the server knows only this. */
+const CaseRef = Type.String({ minLength: 8, maxLength: 64, pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$" });
+/** An opaque télé-expertise id, the same one the server keeps the request's state under. */
+const ExpertiseRef = Type.String({ minLength: 8, maxLength: 64, pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$" });
 
 export const Mention = Type.Object({
   userId: Type.String({ maxLength: 64 }),
@@ -42,6 +46,8 @@ export const TextContent = Type.Object({
   replyTo: Type.Optional(MessageRef),
   mentions: Type.Optional(Type.Array(Mention, { maxItems: 50 })),
   urgent: Type.Optional(Type.Boolean()),
+  /** The patient case this message belongs to (see `case-open`); its header shows on the message. */
+  caseId: Type.Optional(CaseRef),
 });
 export const AttachmentContent = Type.Object({
   v: Type.Literal(1),
@@ -50,6 +56,7 @@ export const AttachmentContent = Type.Object({
   text: Type.Optional(Text),
   replyTo: Type.Optional(MessageRef),
   urgent: Type.Optional(Type.Boolean()),
+  caseId: Type.Optional(CaseRef),
 });
 export const EditContent = Type.Object({
   v: Type.Literal(1),
@@ -84,6 +91,39 @@ export const GroupInfoContent = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 120 }),
 });
 
+// Patient cases and export (case-open, consent and their schemas go here)
+
+// Télé-expertise: the clinical part of a request travels here; the server keeps only its state.
+export const ExpertiseRequestContent = Type.Object({
+  v: Type.Literal(1),
+  type: Type.Literal("expertise-request"),
+  expertiseId: ExpertiseRef,
+  caseId: Type.Optional(CaseRef),
+  question: Type.String({ minLength: 1, maxLength: 5_000 }),
+  clinicalContext: Type.Optional(Type.String({ maxLength: 20_000 })),
+  urgency: Type.Union([Type.Literal("routine"), Type.Literal("urgent")]),
+  attachments: Type.Optional(Type.Array(AttachmentRef, { maxItems: 20 })),
+});
+/** accepted, declined (with the reason, which may be clinical, so it travels here), closed. */
+export const ExpertiseStateContent = Type.Object({
+  v: Type.Literal(1),
+  type: Type.Literal("expertise-state"),
+  expertiseId: ExpertiseRef,
+  state: Type.Union([Type.Literal("accepted"), Type.Literal("declined"), Type.Literal("closed")]),
+  reason: Type.Optional(Type.String({ maxLength: 2_000 })),
+});
+/** The requis's written conclusion: the answer that goes into the patient's record. */
+export const ExpertiseConclusionContent = Type.Object({
+  v: Type.Literal(1),
+  type: Type.Literal("expertise-conclusion"),
+  expertiseId: ExpertiseRef,
+  conclusion: Type.String({ minLength: 1, maxLength: 20_000 }),
+  attachments: Type.Optional(Type.Array(AttachmentRef, { maxItems: 20 })),
+});
+export type ExpertiseRequestContent = Static<typeof ExpertiseRequestContent>;
+export type ExpertiseStateContent = Static<typeof ExpertiseStateContent>;
+export type ExpertiseConclusionContent = Static<typeof ExpertiseConclusionContent>;
+
 export const MessageContent = Type.Union([
   TextContent,
   AttachmentContent,
@@ -92,6 +132,10 @@ export const MessageContent = Type.Union([
   ReactionContent,
   ReceiptContent,
   GroupInfoContent,
+  // Patient cases and export
+  ExpertiseRequestContent,
+  ExpertiseStateContent,
+  ExpertiseConclusionContent,
 ]);
 export type MessageContent = Static<typeof MessageContent>;
 export type TextContent = Static<typeof TextContent>;
