@@ -375,6 +375,61 @@ describe("two nodes on PostgreSQL and Redis", {
   });
 });
 
+describe("rate limits across nodes", {
+  skip: isPostgres ? false : "cluster mode needs PostgreSQL",
+}, () => {
+  const LIMIT = 4;
+  let a: TestServer;
+  let b: TestServer;
+  let relay: Awaited<ReturnType<typeof redisRelay>>;
+
+  before(async () => {
+    relay = await redisRelay();
+    const env = { SERVER_SECRET: randomBytes(32).toString("hex"), AUTH_RATE_LIMIT_PER_MINUTE: String(LIMIT) };
+    a = await startTestServer({ env: { ...env, REDIS_URL } });
+    b = await startTestServer({
+      env: { ...env, DATABASE_URL: a.env.DATABASE_URL!, DATABASE_SCHEMA: a.schema!, REDIS_URL: relay.url },
+    });
+  });
+  after(async () => {
+    await b?.close();
+    await a?.close();
+    await relay?.close();
+  });
+
+  /** A failed login with a fresh address each time, so the per-account backoff stays out of it. */
+  const login = async (node: TestServer) => {
+    const response = await fetch(`${node.url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: `${randomBytes(6).toString("hex")}@example.org`, password: "not it" }),
+    });
+    const body = (await response.json()) as { error?: { code: string } };
+    return body.error?.code ?? String(response.status);
+  };
+
+  test("one client spreading its attempts over two nodes gets the limit once; without Redis each node still counts", async () => {
+    const statuses = [];
+    for (let i = 0; i < LIMIT; i += 1) statuses.push(await login(i % 2 === 0 ? a : b));
+    assert.ok(!statuses.includes("RATE_LIMITED"), `the first ${LIMIT} attempts pass: ${statuses}`);
+    // Past the limit on both nodes: lone nodes would each have allowed LIMIT.
+    assert.equal(await login(a), "RATE_LIMITED");
+    assert.equal(await login(b), "RATE_LIMITED");
+
+    // Redis away from B: B counts on its own (a fresh window for this key) and still stops the client.
+    relay.cut();
+    await eventually(async () => (await readiness(b)).bus === "disconnected", "B notices Redis is gone");
+    const alone = [];
+    for (let i = 0; i <= LIMIT; i += 1) alone.push(await login(b));
+    assert.deepEqual(
+      alone.map((code) => code === "RATE_LIMITED"),
+      [...Array(LIMIT).fill(false), true],
+      `B alone counts from zero and limits too: ${alone}`,
+    );
+    relay.restore();
+  });
+});
+
 describe("cluster configuration", () => {
   test("REDIS_URL must be a redis URL, and a cluster needs one SERVER_SECRET for every node", () => {
     const secret = randomBytes(32).toString("hex");

@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { registerRoutes } from "../routes/index.ts";
 import { errorHandler, notFoundHandler } from "./errors.ts";
+import { SharedRateLimits } from "./rate-limit-store.ts";
 import { serveWebApp } from "./web-app.ts";
 
 export type App = FastifyInstance<
@@ -58,8 +59,14 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   });
   // No CORS plugin: the browser app is served from the same origin, so cross-origin calls stay closed.
 
+  // A cluster shares its counters through Redis; a lone node counts in memory.
+  const sharedLimits = ctx.config.redisUrl
+    ? new SharedRateLimits(ctx.config.redisUrl, `confrere:rate:${ctx.config.databaseSchema ?? "public"}:`)
+    : null;
+  if (sharedLimits) app.addHook("onClose", () => sharedLimits.close());
   await app.register(rateLimit, {
     global: false,
+    ...(sharedLimits ? { store: sharedLimits.storeClass() } : {}),
     errorResponseBuilder: (_request, context) =>
       new ConfrereError(
         ErrorCode.RATE_LIMITED,
