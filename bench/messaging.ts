@@ -36,6 +36,7 @@ import {
 } from "./lib/sdk-scenarios.ts";
 import {
   type BenchDatabase,
+  buildCompiledServer,
   createBenchDatabase,
   DEFAULT_DATABASE_URL,
   REPO_ROOT,
@@ -79,6 +80,7 @@ Options
   --payload-bytes B    size of an opaque message (1157: a 1 KB text, E2EE.md)
   --floor              also measure a bare ws echo server and a bare insert loop, and the ratios
   --profile            run the server under node --cpu-prof and name its hot spots
+  --compiled           build the server first (npm run build:server) and run the compiled bundle
   --json               print one JSON object on stdout (progress goes to stderr)`;
 
 type Scenario = "direct" | "group" | "idle" | "latency" | "mls-group";
@@ -106,6 +108,7 @@ interface Options {
   payloadBytes: number;
   floor: boolean;
   profile: boolean;
+  compiled: boolean;
   json: boolean;
 }
 
@@ -136,6 +139,7 @@ function parseOptions(argv: string[]): Options | null {
       "payload-bytes": { type: "string", default: "1157" },
       floor: { type: "boolean", default: false },
       profile: { type: "boolean", default: false },
+      compiled: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -188,6 +192,7 @@ function parseOptions(argv: string[]): Options | null {
     payloadBytes: Math.floor(number("payload-bytes", values["payload-bytes"], 1157, 64, 60_000)),
     floor: values.floor,
     profile: values.profile,
+    compiled: values.compiled,
     json: values.json,
   };
 }
@@ -211,6 +216,8 @@ interface BenchReport {
   serverRssBytes: number;
   /** Server nodes under load (more than one: a cluster through Redis). */
   nodes: number;
+  /** The server ran from the compiled bundle (`--compiled`) rather than TypeScript through tsx. */
+  compiled: boolean;
   /** The first node: process start to "listening", in ms. */
   coldStartMs: number;
   durability: string;
@@ -488,7 +495,7 @@ function markdown(report: BenchReport): string {
     row,
     "",
     `durability: ${report.durability}`,
-    `nodes: ${report.nodes}; the first started (process start to listening) in ${report.coldStartMs} ms`,
+    `nodes: ${report.nodes}; the first started (process start to listening${report.compiled ? ", compiled bundle" : ", TypeScript through tsx"}) in ${report.coldStartMs} ms`,
   ];
   if (report.cpu)
     lines.push(
@@ -537,9 +544,12 @@ async function main(): Promise<number> {
   }
   let report: BenchReport;
   try {
-    server = await startServerProcess(database, { cpuProfileDir: profileDir });
+    if (options.compiled) buildCompiledServer();
+    server = await startServerProcess(database, { cpuProfileDir: profileDir, compiled: options.compiled });
     log(`server pid ${server.pid} on ${server.url} (${options.store}), started in ${server.startMs} ms`);
-    for (let n = 1; n < options.nodes; n++) otherNodes.push(await startServerProcess(database));
+    for (let n = 1; n < options.nodes; n++) {
+      otherNodes.push(await startServerProcess(database, { compiled: options.compiled }));
+    }
     if (otherNodes.length) log(`other nodes: ${otherNodes.map((n) => `${n.pid} ${n.url}`).join(", ")}`);
     const coldStartMs = server.startMs;
     const { details, ...measured } = await runScenario(options, database, server, otherNodes).catch(
@@ -560,6 +570,7 @@ async function main(): Promise<number> {
     report = {
       ...measured,
       nodes: options.nodes,
+      compiled: options.compiled,
       coldStartMs,
       persisted,
       details,

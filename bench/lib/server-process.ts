@@ -3,7 +3,7 @@
  * generator): `confrere-server start` on port 0 with a fresh data directory, or a fresh PostgreSQL
  * schema that is dropped at the end.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import fs from "node:fs/promises";
@@ -63,7 +63,7 @@ export async function createBenchDatabase(store: Store, databaseUrl: string): Pr
 export interface ServerProcess {
   url: string;
   pid: number;
-  /** Spawn to the "listening" line, in ms (cold start, including loading TypeScript through tsx). */
+  /** Spawn to the "listening" line, in ms (cold start; through tsx unless compiled). */
   startMs: number;
   /** SIGTERM, then SIGKILL after 15 s. Resolves to the CPU profile's path when one was asked for. */
   stop(): Promise<string | null>;
@@ -71,32 +71,42 @@ export interface ServerProcess {
   tail(): string;
 }
 
+const COMPILED_SERVER = path.join(REPO_ROOT, "apps/server/dist/confrere-server.mjs");
+
+/** `npm run build:server`: the bundle a production node runs (see scripts/build-server.mjs). */
+export function buildCompiledServer(): void {
+  // Its report goes to stderr with the bench's progress: stdout stays one JSON object under --json.
+  execFileSync(process.execPath, [path.join(REPO_ROOT, "scripts/build-server.mjs")], {
+    stdio: ["ignore", 2, 2],
+  });
+}
+
 /**
- * Starts `confrere-server start` and waits for "Confrère is listening on http://…". With
- * `cpuProfileDir`, the server runs under `node --cpu-prof` and writes its profile there on exit.
+ * Starts `confrere-server start` and waits for "Confrère is listening on http://…": the TypeScript
+ * entry through tsx, or with `compiled` the bundle of `buildCompiledServer`. With `cpuProfileDir`,
+ * the server runs under `node --cpu-prof` and writes its profile there on exit.
  */
 export async function startServerProcess(
   database: BenchDatabase,
-  options: { cpuProfileDir?: string | null; startTimeoutMs?: number } = {},
+  options: { cpuProfileDir?: string | null; startTimeoutMs?: number; compiled?: boolean } = {},
 ): Promise<ServerProcess> {
   const spawnedAt = performance.now();
   const nodeArgs = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, "--import", "tsx", path.join(REPO_ROOT, "apps/server/src/cli/main.ts"), "start"],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? os.tmpdir(),
-        NODE_ENV: "production",
-        PORT: "0",
-        HOST: "127.0.0.1",
-        ...database.env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  const entry = options.compiled
+    ? [COMPILED_SERVER]
+    : ["--import", "tsx", path.join(REPO_ROOT, "apps/server/src/cli/main.ts")];
+  const child = spawn(process.execPath, [...nodeArgs, ...entry, "start"], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? os.tmpdir(),
+      NODE_ENV: "production",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      ...database.env,
     },
-  );
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const lines: string[] = [];
   const remember = (chunk: Buffer) => {
     for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(line);

@@ -11,7 +11,6 @@ import { type Mailer, OutboxMailer, SmtpMailer } from "./mail/mailer.ts";
 import { createBlobStore } from "./messaging/blob-store.ts";
 import { type Bus, InProcessBus } from "./messaging/bus.ts";
 import { MessageWriter } from "./messaging/message-writer.ts";
-import { RedisBus } from "./messaging/redis-bus.ts";
 
 export interface ContextOptions {
   clock?: Clock;
@@ -68,6 +67,8 @@ export async function createAppContext(config: Config, options: ContextOptions =
  */
 async function createBus(config: Config, logger: Logger): Promise<Bus> {
   if (!config.redisUrl) return new InProcessBus();
+  // Loaded only in a cluster: a lone node never needs the Redis client.
+  const { RedisBus } = await import("./messaging/redis-bus.ts");
   const bus = new RedisBus(config.redisUrl, `confrere:bus:${config.databaseSchema ?? "public"}`, logger);
   if (!(await bus.ready(REDIS_START_WAIT_MS))) {
     logger.warn("redis bus: not reachable at start; serving this node's devices only until it is");

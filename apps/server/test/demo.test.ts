@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -45,17 +45,17 @@ function parseBanner(stdout: string): PrintedLogin[] {
   return logins;
 }
 
-/**
- * Runs `npm start -- --demo` as a newcomer would (scripts/start.mjs, the real command line), on a
- * free port, and waits for the banner's closing rule.
- */
-function startDemo(env: Record<string, string>): Promise<DemoProcess> {
+/** `npm start -- --demo` as a newcomer types it (scripts/start.mjs, the real command line). */
+const NPM_START_DEMO = [path.join(repoRoot, "scripts/start.mjs"), "--demo"];
+
+/** Runs the demo on a free port and waits for the banner's closing rule. */
+function startDemo(env: Record<string, string>, command = NPM_START_DEMO): Promise<DemoProcess> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcessWithoutNullStreams = spawn(
-      process.execPath,
-      [path.join(repoRoot, "scripts/start.mjs"), "--demo"],
-      { cwd: repoRoot, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["pipe", "pipe", "pipe"] },
-    );
+    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, command, {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     const exited = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
@@ -105,33 +105,75 @@ async function logIn(url: string, login: PrintedLogin): Promise<ConfrereClient> 
   return client;
 }
 
-describe("npm start -- --demo", () => {
-  let dataDir: string;
-  let schema: string | null = null;
-  let env: Record<string, string>;
-  let firstLogins: PrintedLogin[] = [];
+/** The demo's first two doctors log in with the printed logins, find each other and exchange a message. */
+async function twoDoctorsTalk(demo: DemoProcess): Promise<void> {
+  const [generalist, cardiologist] = demo.logins as [PrintedLogin, PrintedLogin];
+  const a = await logIn(demo.url, generalist);
+  const b = await logIn(demo.url, cardiologist);
+  try {
+    const { account } = await a.api.me();
+    assert.equal(account.state, "verified");
+    assert.equal(account.identityMethod, "operator");
+    const billing = await a.api.billingMe();
+    assert.equal(billing.subscription.state, "trialing");
+    assert.equal(billing.subscription.mayStartConversations, true);
 
-  before(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "confrere-demo-"));
-    schema = testStore() === "postgres" ? `d_${randomBytes(6).toString("hex")}` : null;
-    env = {
+    // The fictional directory was imported: the cardiologist is found, and is on Confrère.
+    const { results } = await a.api.searchDirectory({ q: "leroy cardio" });
+    const found = results.find((r) => r.onConfrere);
+    assert.ok(found?.userId, JSON.stringify(results));
+    assert.equal(found.lastName, "LEROY");
+
+    const conversationId = await a.openDirect(found.userId);
+    const received = b.events.next("message", (m) => m.conversationId === conversationId);
+    await a.sendText(conversationId, "Bonjour, un avis sur un ECG fictif ?");
+    const message = await received;
+    assert.deepEqual(message.content, {
+      v: 1,
+      type: "text",
+      text: "Bonjour, un avis sur un ECG fictif ?",
+    });
+  } finally {
+    a.disconnect();
+    b.disconnect();
+  }
+}
+
+/** A fresh data folder (and PostgreSQL schema on that store) for one demo server. */
+async function demoEnvironment() {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "confrere-demo-"));
+  const schema = testStore() === "postgres" ? `d_${randomBytes(6).toString("hex")}` : null;
+  return {
+    env: {
       NODE_ENV: "test",
       PORT: "0",
       HOST: "127.0.0.1",
       DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
       ...(schema ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema } : {}),
-    };
+    } as Record<string, string>,
+    async dispose() {
+      if (schema) {
+        const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+        await client.connect();
+        await client.query(`drop schema if exists "${schema}" cascade`);
+        await client.end();
+      }
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe("npm start -- --demo", () => {
+  let environment: Awaited<ReturnType<typeof demoEnvironment>>;
+  let env: Record<string, string>;
+  let firstLogins: PrintedLogin[] = [];
+
+  before(async () => {
+    environment = await demoEnvironment();
+    env = environment.env;
   });
-  after(async () => {
-    if (schema) {
-      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      await client.end();
-    }
-    await fs.rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => environment.dispose());
 
   test("seeds fictional professionals whose printed logins work: two doctors find each other and talk", async () => {
     const demo = await startDemo(env);
@@ -147,36 +189,7 @@ describe("npm start -- --demo", () => {
       assert.match(demo.stdout, /MODE DÉMO \/ DEMO MODE/);
       firstLogins = demo.logins;
 
-      const [generalist, cardiologist] = demo.logins as [PrintedLogin, PrintedLogin];
-      const a = await logIn(demo.url, generalist);
-      const b = await logIn(demo.url, cardiologist);
-      try {
-        const { account } = await a.api.me();
-        assert.equal(account.state, "verified");
-        assert.equal(account.identityMethod, "operator");
-        const billing = await a.api.billingMe();
-        assert.equal(billing.subscription.state, "trialing");
-        assert.equal(billing.subscription.mayStartConversations, true);
-
-        // The fictional directory was imported: the cardiologist is found, and is on Confrère.
-        const { results } = await a.api.searchDirectory({ q: "leroy cardio" });
-        const found = results.find((r) => r.onConfrere);
-        assert.ok(found?.userId, JSON.stringify(results));
-        assert.equal(found.lastName, "LEROY");
-
-        const conversationId = await a.openDirect(found.userId);
-        const received = b.events.next("message", (m) => m.conversationId === conversationId);
-        await a.sendText(conversationId, "Bonjour, un avis sur un ECG fictif ?");
-        const message = await received;
-        assert.deepEqual(message.content, {
-          v: 1,
-          type: "text",
-          text: "Bonjour, un avis sur un ECG fictif ?",
-        });
-      } finally {
-        a.disconnect();
-        b.disconnect();
-      }
+      await twoDoctorsTalk(demo);
     } finally {
       assert.equal(await demo.stop(), 0);
     }
@@ -204,6 +217,55 @@ describe("npm start -- --demo", () => {
       assert.deepEqual(await fs.readdir(emptyDir), []);
     } finally {
       await fs.rm(emptyDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the compiled server (npm run build:server)", () => {
+  let environment: Awaited<ReturnType<typeof demoEnvironment>>;
+  let outdir: string;
+
+  before(async () => {
+    environment = await demoEnvironment();
+    // Inside the repository, so that the bundle finds the native modules in node_modules.
+    await fs.mkdir(path.join(repoRoot, ".tmp"), { recursive: true });
+    outdir = await fs.mkdtemp(path.join(repoRoot, ".tmp", "compiled-"));
+    const build = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, "scripts/build-server.mjs"), "--outdir", outdir],
+      {
+        encoding: "utf8",
+      },
+    );
+    assert.equal(build.status, 0, build.stderr);
+    // The web app the bundle must find and serve (built once, reused by the browser suites).
+    const web = spawnSync(process.execPath, [path.join(repoRoot, "apps/web/scripts/ensure-built.mjs")], {
+      encoding: "utf8",
+    });
+    assert.equal(web.status, 0, web.stderr);
+  });
+  after(async () => {
+    await environment?.dispose();
+    if (outdir) await fs.rm(outdir, { recursive: true, force: true });
+  });
+
+  test("runs without TypeScript: migrations, the demo, logins, search, messaging, the API document and the web app", async () => {
+    const demo = await startDemo(environment.env, [
+      path.join(outdir, "confrere-server.mjs"),
+      "start",
+      "--demo",
+    ]);
+    try {
+      await twoDoctorsTalk(demo);
+      const openapi = await fetch(`${demo.url}/api/openapi.json`);
+      assert.equal(openapi.status, 200);
+      assert.equal(((await openapi.json()) as { openapi: string }).openapi, "3.1.0");
+      // The built web app is found next to the sources, as from the TypeScript entry.
+      const page = await fetch(`${demo.url}/`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<div id="root">/);
+    } finally {
+      assert.equal(await demo.stop(), 0);
     }
   });
 });

@@ -1,15 +1,16 @@
 import { ConfrereError, ErrorCode } from "@confrere/protocol";
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  RegistrationResponseJSON,
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from "@simplewebauthn/server";
 import type { AppContext } from "../context.ts";
 import type { UsersTable } from "../db/schema.ts";
 import { newId } from "./tokens.ts";
+
+/** The WebAuthn library (and its X.509 and ASN.1 parsers) loads on the first passkey, not at start-up. */
+const webauthn = () => import("@simplewebauthn/server");
 
 /** Passkeys (WebAuthn) as a second factor, the alternative to TOTP. */
 
@@ -27,7 +28,7 @@ export async function passkeyRegistrationOptions(ctx: AppContext, user: UsersTab
     .select(["credential_id", "transports"])
     .where("user_id", "=", user.id)
     .execute();
-  return generateRegistrationOptions({
+  return (await webauthn()).generateRegistrationOptions({
     rpName: ctx.config.webauthnRpName,
     rpID: ctx.config.webauthnRpId,
     userName: user.email,
@@ -59,7 +60,7 @@ export async function registerPasskey(
   }
   let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
-    verification = await verifyRegistrationResponse({
+    verification = await (await webauthn()).verifyRegistrationResponse({
       response: response as RegistrationResponseJSON,
       expectedChallenge,
       expectedOrigin: ctx.config.webauthnOrigins,
@@ -114,7 +115,7 @@ export async function passkeyAuthenticationOptions(ctx: AppContext, userId: stri
   if (credentials.length === 0) {
     throw new ConfrereError(ErrorCode.AUTH_WEBAUTHN_FAILED, 400, "passkey: this account has no passkey");
   }
-  return generateAuthenticationOptions({
+  return (await webauthn()).generateAuthenticationOptions({
     rpID: ctx.config.webauthnRpId,
     userVerification: "preferred",
     allowCredentials: credentials.map((c) => ({
@@ -149,7 +150,7 @@ export async function verifyPasskey(
   if (!stored) throw failed(operation);
   let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
   try {
-    verification = await verifyAuthenticationResponse({
+    verification = await (await webauthn()).verifyAuthenticationResponse({
       response: assertion,
       expectedChallenge,
       expectedOrigin: ctx.config.webauthnOrigins,

@@ -1,4 +1,4 @@
-import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from "pdf-lib";
+import type { Color, PDFFont, PDFPage } from "pdf-lib";
 import { formatEuros, formatRate } from "./amounts.ts";
 import type { SellerIdentity } from "./billing-config.ts";
 import { formatParisDate } from "./calendar.ts";
@@ -46,7 +46,6 @@ export interface InvoiceDocument {
 
 const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 50;
-const GREY = rgb(0.35, 0.35, 0.35);
 
 /**
  * Mentions a French B2B invoice must carry besides the parties, number, dates, lines and totals
@@ -72,6 +71,7 @@ class Writer {
     private readonly page: PDFPage,
     private readonly regular: PDFFont,
     private readonly bold: PDFFont,
+    private readonly ink: { black: Color; grey: Color },
   ) {
     this.y = A4[1] - MARGIN;
   }
@@ -91,7 +91,7 @@ class Writer {
       y: this.y,
       size,
       font: options.isBold ? this.bold : this.regular,
-      color: options.isGrey ? GREY : rgb(0, 0, 0),
+      color: options.isGrey ? this.ink.grey : this.ink.black,
     });
   }
 
@@ -134,7 +134,7 @@ class Writer {
       start: { x: MARGIN, y: this.y + 4 },
       end: { x: A4[0] - MARGIN, y: this.y + 4 },
       thickness: 0.5,
-      color: GREY,
+      color: this.ink.grey,
     });
     this.y -= 8;
   }
@@ -146,6 +146,9 @@ class Writer {
 
 /** Renders an invoice or a credit note as a one-page A4 PDF (lines beyond one page continue on a new page). */
 export async function renderInvoicePdf(document: InvoiceDocument): Promise<Uint8Array> {
+  // Loaded on the first invoice rather than at every start-up.
+  const { PDFDocument, StandardFonts, rgb } = await import("pdf-lib");
+  const ink = { black: rgb(0, 0, 0), grey: rgb(0.35, 0.35, 0.35) };
   const pdf = await PDFDocument.create();
   const isCredit = document.kind === "credit_note";
   const title = `${isCredit ? "Avoir" : "Facture"} ${document.number}`;
@@ -159,7 +162,7 @@ export async function renderInvoicePdf(document: InvoiceDocument): Promise<Uint8
   const regular = await pdf.embedFont(StandardFonts.Helvetica);
   const bold = await pdf.embedFont(StandardFonts.HelveticaBold);
   let page = pdf.addPage(A4);
-  let w = new Writer(page, regular, bold);
+  let w = new Writer(page, regular, bold, ink);
   const right = A4[0] - MARGIN;
   const width = A4[0] - 2 * MARGIN;
 
@@ -217,7 +220,7 @@ export async function renderInvoicePdf(document: InvoiceDocument): Promise<Uint8
   for (const line of document.lines) {
     if (w.cursor < MARGIN + 200) {
       page = pdf.addPage(A4);
-      w = new Writer(page, regular, bold);
+      w = new Writer(page, regular, bold, ink);
     }
     w.right(String(line.quantity), columns.quantity);
     w.right(formatEuros(line.unitPriceExclVatCents), columns.unit);

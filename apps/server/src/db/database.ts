@@ -2,13 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import type { DatabaseKind } from "./migrations/index.ts";
 import { StaticMigrationProvider } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
-
-// int8 (bigint) columns hold millisecond times and counters, all far below 2^53: read them as numbers.
-pg.types.setTypeParser(20, (value) => Number(value));
 
 export type Db = Kysely<Database>;
 
@@ -97,6 +94,10 @@ function withStatementCache(sqlite: SqliteDatabase.Database) {
 }
 
 async function openPostgres(url: string, schema: string | null): Promise<DatabaseHandle> {
+  // Loaded here, not at start-up: an embedded (SQLite) server never needs the driver.
+  const { default: pg } = await import("pg");
+  // int8 (bigint) columns hold millisecond times and counters, all far below 2^53: read them as numbers.
+  pg.types.setTypeParser(20, (value) => Number(value));
   if (schema) {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();

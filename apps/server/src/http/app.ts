@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { registerRoutes } from "../routes/index.ts";
 import { errorHandler, notFoundHandler } from "./errors.ts";
-import { SharedRateLimits } from "./rate-limit-store.ts";
+import { lazySchemaCompilers } from "./lazy-schemas.ts";
 import { serveWebApp } from "./web-app.ts";
 
 export type App = FastifyInstance<
@@ -30,6 +30,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     requestIdHeader: false,
     // Errors Fastify raises before routing (a malformed URL, an overlong parameter) get our shape too.
     frameworkErrors: errorHandler,
+    schemaController: { compilersFactory: lazySchemaCompilers },
     ajv: {
       // Wrong types are refused, not coerced; unknown fields are refused, not dropped.
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false },
@@ -61,7 +62,10 @@ export async function buildApp(ctx: AppContext): Promise<App> {
 
   // A cluster shares its counters through Redis; a lone node counts in memory.
   const sharedLimits = ctx.config.redisUrl
-    ? new SharedRateLimits(ctx.config.redisUrl, `confrere:rate:${ctx.config.databaseSchema ?? "public"}:`)
+    ? new (await import("./rate-limit-store.ts")).SharedRateLimits(
+        ctx.config.redisUrl,
+        `confrere:rate:${ctx.config.databaseSchema ?? "public"}:`,
+      )
     : null;
   if (sharedLimits) app.addHook("onClose", () => sharedLimits.close());
   await app.register(rateLimit, {
