@@ -9,6 +9,7 @@ import { eventually, startTestServer, type TestServer, type TestUser } from "@co
 import { WebSocket } from "ws";
 
 import { opaqueMessage, openRawSocket } from "./support/raw-socket.ts";
+import { tcpRelay } from "./support/tcp-relay.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
@@ -138,5 +139,100 @@ describe("a node killed under load", { skip: isPostgres ? false : "cluster mode 
     assert.equal(new Set(pushed).size, pushed.length, "no entry pushed twice");
     aliceAgain.socket.close();
     bobOnSurvivor.socket.close();
+  });
+});
+
+describe("PostgreSQL cut off under load", { skip: isPostgres ? false : "needs PostgreSQL" }, () => {
+  let direct: TestServer;
+  let node: TestServer;
+  let relay: Awaited<ReturnType<typeof tcpRelay>>;
+  let alice: TestUser;
+  let bob: TestUser;
+  let conversationId: string;
+
+  before(async () => {
+    direct = await startTestServer();
+    // The node under test reaches the same database through a relay the test can cut: what it sees
+    // when PostgreSQL restarts or the network to it fails (the machine's PostgreSQL is shared).
+    relay = await tcpRelay(direct.env.DATABASE_URL!, 5432);
+    node = await startTestServer({ env: { DATABASE_URL: relay.url, DATABASE_SCHEMA: direct.schema! } });
+    alice = await direct.createUser({ verified: true });
+    bob = await direct.createUser({ verified: true });
+    await alice.api.registerDeviceKey(randomBytes(32).toString("base64url"));
+    conversationId = randomBytes(16).toString("base64url");
+    await alice.api.createConversation({ id: conversationId, kind: "direct", memberIds: [bob.userId] });
+  });
+  after(async () => {
+    await node?.close();
+    await direct?.close();
+    await relay?.close();
+  });
+
+  const readiness = async () => (await fetch(`${node.url}/readyz`)).status;
+
+  test("sends fail with a retryable code naming the message, nothing acknowledged is lost, the node recovers on its own", async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => `pgcut-${String(i).padStart(5, "0")}`);
+    const send = (socket: WebSocket, id: string) =>
+      socket.send(
+        JSON.stringify({
+          type: "send",
+          conversationId,
+          clientMessageId: id,
+          epoch: 0,
+          body: opaqueMessage(conversationId, 0, 200),
+        }),
+      );
+    const bobOnNode = await openRawSocket(node.url, bob.api.token);
+    const aliceOnNode = await openRawSocket(node.url, alice.api.token);
+    const answered = (type: string) =>
+      aliceOnNode.frames.filter((f) => f.type === type && typeof f.clientMessageId === "string");
+    let next = 0;
+    const pump = setInterval(() => {
+      for (let k = 0; k < 5 && next < ids.length; k++, next++) send(aliceOnNode.socket, ids[next]!);
+    }, 10);
+    await eventually(async () => answered("sent").length >= 50, "fifty acknowledged");
+    relay.cut();
+    await eventually(async () => answered("error").length >= 5, "sends refused while the database is away");
+    // An HTTP request is answered 503 too, and readiness says the node can't take traffic.
+    const me = await fetch(`${node.url}/api/v1/me`, {
+      headers: { authorization: `Bearer ${alice.api.token}` },
+    });
+    assert.equal(me.status, 503);
+    assert.equal(((await me.json()) as { error: { code: string } }).error.code, "SERVICE_UNAVAILABLE");
+    assert.equal(await readiness(), 503);
+    for (const refusal of answered("error")) {
+      assert.equal(refusal.code, "SERVICE_UNAVAILABLE", JSON.stringify(refusal));
+      assert.equal(refusal.conversationId, conversationId);
+    }
+
+    relay.restore();
+    await eventually(async () => (await readiness()) === 200, "ready again once the database is back");
+    await eventually(async () => next === ids.length, "the stream went to its end");
+    clearInterval(pump);
+    // The device resends what was not acknowledged, with the same ids, on the same socket.
+    const acknowledged = new Set(answered("sent").map((f) => f.clientMessageId as string));
+    const settled = () => new Set(answered("sent").map((f) => f.clientMessageId as string));
+    for (const id of ids.filter((i) => !acknowledged.has(i))) send(aliceOnNode.socket, id);
+    await eventually(
+      async () => settled().size === ids.length,
+      "every message acknowledged in the end",
+      30_000,
+    );
+
+    const stored: string[] = [];
+    for (let after = 0; ; ) {
+      const page = await bob.api.log(conversationId, after, 500);
+      if (page.entries.length === 0) break;
+      stored.push(...page.entries.map((e) => e.clientMessageId));
+      after = page.entries.at(-1)!.seq;
+    }
+    assert.equal(new Set(stored).size, stored.length, "no message stored twice");
+    assert.deepEqual(new Set(stored), new Set(ids));
+    const pushed = bobOnNode.frames
+      .filter((f) => f.type === "entry")
+      .map((f) => (f.entry as { clientMessageId: string }).clientMessageId);
+    assert.equal(new Set(pushed).size, pushed.length, "no entry pushed twice");
+    aliceOnNode.socket.close();
+    bobOnNode.socket.close();
   });
 });

@@ -17,51 +17,14 @@ import type { ConfrereClient } from "@confrere/sdk";
 import { ConfigError, loadConfig } from "@confrere/server";
 import { Scheduler } from "../src/jobs/scheduler.ts";
 import { opaqueMessage, openRawSocket } from "./support/raw-socket.ts";
+import { tcpRelay } from "./support/tcp-relay.ts";
 
 const openSocket = (server: TestServer, user: TestUser) => openRawSocket(server.url, user.api.token);
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
-/**
- * A TCP relay to Redis that the test can cut and restore: what a node sees when Redis (or the
- * network to it) goes away and comes back, without touching the machine's Redis.
- */
-async function redisRelay() {
-  const target = new URL(REDIS_URL);
-  const open = new Set<net.Socket>();
-  let isUp = true;
-  const server = net.createServer((client) => {
-    if (!isUp) {
-      client.destroy();
-      return;
-    }
-    const upstream = net.connect(Number(target.port || 6379), target.hostname);
-    open.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      open.delete(client);
-      open.delete(upstream);
-    };
-    client.on("error", drop).on("close", drop);
-    upstream.on("error", drop).on("close", drop);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    cut() {
-      isUp = false;
-      for (const socket of open) socket.destroy();
-      open.clear();
-    },
-    restore() {
-      isUp = true;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+/** Redis through a relay the test can cut and restore. */
+const redisRelay = () => tcpRelay(REDIS_URL, 6379);
 
 const readiness = async (server: TestServer) =>
   (await (await fetch(`${server.url}/readyz`)).json()) as { ok: boolean; bus: string };

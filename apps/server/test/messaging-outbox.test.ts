@@ -19,8 +19,11 @@ describe("messages written offline wait on the device and go out when the connec
   let a: ConfrereClient;
   let b: ConfrereClient;
   let conversationId: string;
-  /** Alice's network: up, down (nothing reaches the server), or lossy (requests arrive, answers are lost). */
-  let network: "up" | "down" | "lossy" = "up";
+  /**
+   * Alice's network: up, down (nothing reaches the server), lossy (requests arrive, answers are
+   * lost), or busy (the server answers 503, as when its database restarts).
+   */
+  let network: "up" | "down" | "lossy" | "busy" = "up";
 
   before(async () => {
     server = await startTestServer();
@@ -29,6 +32,13 @@ describe("messages written offline wait on the device and go out when the connec
     a = await connectDevice(server, alice, {
       fetch: async (input, init) => {
         if (network === "down") throw new TypeError("fetch failed: network is down");
+        if (network === "busy") {
+          const error = { code: "SERVICE_UNAVAILABLE", message: "the database cannot be reached right now" };
+          return new Response(JSON.stringify({ error }), {
+            status: 503,
+            headers: { "content-type": "application/json" },
+          });
+        }
         const response = await fetch(input, init);
         if (network === "lossy") throw new TypeError("fetch failed: connection reset");
         return response;
@@ -80,6 +90,19 @@ describe("messages written offline wait on the device and go out when the connec
     const { entries } = await b.api.log(conversationId, 0);
     assert.equal(entries.filter((e) => e.clientMessageId === sent.message.id).length, 1);
     await eventually(async () => (await texts(b, conversationId)).includes("réponse perdue"), "Bob reads");
+    a.connect();
+  });
+
+  test("the server answering 503: kept, and sent again on its own a little later, without a reconnection", async () => {
+    a.disconnect();
+    network = "busy";
+    const waiting = await a.sendOrQueue(conversationId, { v: 1, type: "text", text: "base redémarrée" });
+    assert.equal(waiting.queued, true);
+    assert.equal((await a.outbox.list(conversationId))[0]?.failedCode, undefined, "not marked as refused");
+    network = "up";
+    // Nobody calls flush() or connect(): the outbox's own retry sends it.
+    await eventually(async () => (await a.outbox.list()).length === 0, "sent by the retry");
+    await eventually(async () => (await texts(b, conversationId)).includes("base redémarrée"), "Bob reads");
     a.connect();
   });
 

@@ -973,6 +973,7 @@ export class ConfrereClient {
   disconnect(): void {
     this.realtime?.stop();
     this.realtime = null;
+    this.outbox.stop();
   }
 
   private async onFrame(frame: ServerFrame): Promise<void> {

@@ -15,10 +15,18 @@ export interface QueuedMessage {
 
 const PREFIX = "outbox/";
 
-/** Is this failure "no network" (keep the message and try later) rather than a refusal? */
+/**
+ * Is this failure "not now" (keep the message and try later) rather than a refusal? No network
+ * (status 0), or the server saying it can't take it at the moment (503: its database restarting,
+ * its queue full): either way the same message, with the same id, will go through later.
+ */
 export function isUnreachable(error: unknown): boolean {
-  return error instanceof ConfrereError && error.code === ErrorCode.SERVICE_UNAVAILABLE && error.status === 0;
+  return error instanceof ConfrereError && error.code === ErrorCode.SERVICE_UNAVAILABLE;
 }
+
+/** Retries of a flush that stopped on "not now": 2 s, then doubling up to a minute. */
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 60_000;
 
 /**
  * Outgoing messages kept on the device (in its encrypted store) while offline, as WhatsApp keeps
@@ -28,6 +36,8 @@ export function isUnreachable(error: unknown): boolean {
  */
 export class Outbox {
   private flushing: Promise<void> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryDelayMs = RETRY_FIRST_MS;
 
   constructor(
     private readonly store: LocalStore,
@@ -35,12 +45,15 @@ export class Outbox {
     private readonly changed: (conversationId: string) => void,
   ) {}
 
-  /** Queues a message behind those already waiting. */
+  /** Queues a message behind those already waiting, and plans a retry. */
   async add(message: Omit<QueuedMessage, "order">): Promise<QueuedMessage> {
     const last = (await this.store.keys(PREFIX)).map((k) => Number(k.slice(PREFIX.length).split("/")[0]));
     const queued = { ...message, order: Math.max(0, ...last) + 1 };
     await putJson(this.store, key(queued), queued);
     this.changed(message.conversationId);
+    // It was queued because the server could not take it: try again shortly without waiting for
+    // a reconnection (the server may have answered 503 over a connection that stays up).
+    this.retryLater();
     return queued;
   }
 
@@ -59,12 +72,34 @@ export class Outbox {
     this.changed(message.conversationId);
   }
 
-  /** Sends what waits, oldest first; stops at the first "still unreachable". One flush at a time. */
+  /**
+   * Sends what waits, oldest first; stops at the first "still unreachable" and tries again a little
+   * later on its own (a reconnection or the browser's `online` event flushes sooner). One flush at
+   * a time.
+   */
   flush(): Promise<void> {
     this.flushing ??= this.flushOnce().finally(() => {
       this.flushing = null;
     });
     return this.flushing;
+  }
+
+  /** No more retries (logout, disconnection): a later `flush` starts them again if needed. */
+  stop(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.retryDelayMs = RETRY_FIRST_MS;
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.flush();
+    }, this.retryDelayMs);
+    // A device's pending retry must not keep a Node process (the CLI, a test) alive.
+    (this.retryTimer as { unref?: () => void }).unref?.();
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
   }
 
   private async flushOnce(): Promise<void> {
@@ -73,8 +108,12 @@ export class Outbox {
       try {
         await this.send(message.conversationId, message.content, message.id);
         await this.remove(message);
+        this.retryDelayMs = RETRY_FIRST_MS;
       } catch (error) {
-        if (isUnreachable(error)) return;
+        if (isUnreachable(error)) {
+          this.retryLater();
+          return;
+        }
         const failedCode = error instanceof ConfrereError ? error.code : ErrorCode.INTERNAL_ERROR;
         await putJson(this.store, key(message), { ...message, failedCode });
         this.changed(message.conversationId);

@@ -112,8 +112,11 @@ async function openPostgres(url: string, schema: string | null): Promise<Databas
     max: 10,
     ...(schema ? { options: `-c search_path="${schema}"` } : {}),
   });
-  // An idle client that loses its server must not crash the process; the next query reports it.
+  // A client that loses its server (PostgreSQL restarting, the network cut) must not crash the
+  // process, whether it sits idle in the pool or is checked out between two queries of a
+  // transaction: the query in flight, or the next one, reports it, and the pool opens new clients.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

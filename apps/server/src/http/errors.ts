@@ -1,5 +1,6 @@
 import { ConfrereError, ErrorCode } from "@confrere/protocol";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { isDatabaseUnavailable } from "../db/unavailable.ts";
 
 /** Fastify's own error codes, mapped to ours so that every answer has the one error shape. */
 const FASTIFY_ERRORS: Record<string, { status: number; code: ErrorCode; message: string }> = {
@@ -84,6 +85,21 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
           ErrorCode.VALIDATION_FAILED,
           status,
           `${operation}: the request is malformed`,
+        ).toBody(),
+      );
+    return;
+  }
+  if (isDatabaseUnavailable(error)) {
+    // PostgreSQL restarting or cut off: nothing was done, and the same request will work shortly.
+    request.log.warn({ operation, reason: error.message }, "request failed: database unavailable");
+    reply
+      .status(503)
+      .header("retry-after", "5")
+      .send(
+        new ConfrereError(
+          ErrorCode.SERVICE_UNAVAILABLE,
+          503,
+          `${operation}: the database cannot be reached right now; try again in a few seconds`,
         ).toBody(),
       );
     return;

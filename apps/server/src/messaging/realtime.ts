@@ -1,9 +1,10 @@
 import type { Duplex } from "node:stream";
-import { ClientFrame, CloseCode, ConfrereError, type ServerFrame } from "@confrere/protocol";
+import { ClientFrame, CloseCode, ConfrereError, ErrorCode, type ServerFrame } from "@confrere/protocol";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { WebSocket } from "ws";
 import { authenticate } from "../accounts/sessions.ts";
 import type { AppContext } from "../context.ts";
+import { isDatabaseUnavailable } from "../db/unavailable.ts";
 import { verificationRefusal } from "../http/auth-guard.ts";
 import { requireMembership } from "./access.ts";
 import type { BusEvent } from "./bus.ts";
@@ -175,8 +176,10 @@ export class RealtimeHub {
             connection.sessionId,
           );
           this.send(connection.socket, { type: "sent", conversationId, clientMessageId, ...sent });
-        } catch (error) {
-          if (!(error instanceof ConfrereError)) throw error;
+        } catch (caught) {
+          // Anything else (the database unreachable, a bug) still names the message, so that the
+          // device retries it at once with the same id instead of waiting for its own timeout.
+          const error = caught instanceof ConfrereError ? caught : notStored(caught, this.ctx);
           const currentEpoch = error.details?.currentEpoch;
           this.send(connection.socket, {
             type: "error",
@@ -356,4 +359,17 @@ function toFrame(event: Exclude<BusEvent, { kind: "welcome" }>): ServerFrame {
     case "devices":
       return { type: "devices", userId: event.userId };
   }
+}
+
+/** A send that failed on the server's side (database unreachable, a bug): logged without content, answered "try again". */
+function notStored(error: unknown, ctx: AppContext): ConfrereError {
+  const isUnavailable = isDatabaseUnavailable(error);
+  const reason = { err: { message: (error as Error)?.message } };
+  if (isUnavailable) ctx.logger.warn(reason, "realtime send failed: database unavailable");
+  else ctx.logger.error(reason, "realtime send failed");
+  return new ConfrereError(
+    ErrorCode.SERVICE_UNAVAILABLE,
+    503,
+    `send: the message was not stored (${isUnavailable ? "the database cannot be reached right now" : "a server error"}); send it again with the same id`,
+  );
 }
