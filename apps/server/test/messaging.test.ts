@@ -68,4 +68,25 @@ describe("end-to-end encrypted messaging", () => {
       (e: { code: string }) => e.code === "PROFESSIONAL_VERIFICATION_REQUIRED",
     );
   });
+
+  test("a colleague's name by account id: verified professionals only, as the server records it", async () => {
+    const erin = await server.createUser({ verified: true, name: "Dr Erin Lambert" });
+    const frank = await server.createUser({ verified: true });
+    const unverified = await server.createUser({ verified: false });
+    assert.deepEqual(await frank.api.publicUser(erin.userId), {
+      userId: erin.userId,
+      displayName: "Dr Erin Lambert",
+      isVerified: true,
+    });
+    // Not a verified professional, or no such account: the same answer.
+    for (const userId of [unverified.userId, "no-such-account"]) {
+      await assert.rejects(frank.api.publicUser(userId), (e: { code: string; status: number }) => {
+        return e.code === "USER_NOT_FOUND" && e.status === 404;
+      });
+    }
+    await assert.rejects(
+      unverified.api.publicUser(erin.userId),
+      (e: { code: string }) => e.code === "PROFESSIONAL_VERIFICATION_REQUIRED",
+    );
+  });
 });

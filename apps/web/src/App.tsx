@@ -3,6 +3,8 @@ import { Layout } from "./components/Layout.tsx";
 import { Page, Spinner } from "./components/ui.tsx";
 import { I18nProvider, useI18n } from "./i18n/i18n.tsx";
 import { Link, navigate, useLocation } from "./lib/router.tsx";
+import { LockGate } from "./lock/LockScreen.tsx";
+import { LockProvider } from "./lock/lock-context.tsx";
 import { EnrolScreen } from "./screens/EnrolScreen.tsx";
 import { ForgotPasswordScreen } from "./screens/ForgotPasswordScreen.tsx";
 import { LoginScreen } from "./screens/LoginScreen.tsx";
@@ -28,9 +30,14 @@ export function App() {
   return (
     <I18nProvider>
       <SessionProvider>
-        <Layout>
-          <Routes />
-        </Layout>
+        {/* The idle lock (shared workstations) covers everything a signed-in person sees. */}
+        <LockProvider>
+          <LockGate>
+            <Layout>
+              <Routes />
+            </Layout>
+          </LockGate>
+        </LockProvider>
       </SessionProvider>
     </I18nProvider>
   );

@@ -297,6 +297,10 @@ export class ApiClient {
   lookupUser(email: string) {
     return this.request<PublicUser>("GET", `/api/v1/users/lookup?email=${encodeURIComponent(email)}`);
   }
+  /** A verified professional's name by account id (USER_NOT_FOUND otherwise). */
+  publicUser(userId: string) {
+    return this.request<PublicUser>("GET", `/api/v1/users/${encodeURIComponent(userId)}`);
+  }
   createConversation(input: { id: string; kind: "direct" | "group"; memberIds: string[] }) {
     return this.request<{ conversation: Conversation; existing: boolean }>(
       "POST",

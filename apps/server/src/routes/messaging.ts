@@ -11,6 +11,7 @@ import {
   CreateConversationRequest,
   DevicesOfUsersResponse,
   ErrorCode,
+  Id,
   IdParams,
   KeyPackageCountResponse,
   LogQuery,
@@ -219,6 +220,37 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
           ErrorCode.USER_NOT_FOUND,
           404,
           "lookupUser: no verified professional with this e-mail on Confrère",
+        );
+      }
+      return { userId: user.id, displayName: user.display_name, isVerified: true };
+    },
+  );
+
+  app.get(
+    `${API}/users/:userId`,
+    {
+      schema: {
+        summary: "A verified professional's name, by account id (a safety code opened from a link shows it)",
+        tags,
+        security,
+        params: Type.Object({ userId: Id }, { additionalProperties: false }),
+        response: { 200: PublicUser, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await authorize(ctx, request, "professional", "publicUser");
+      const user = await ctx.db
+        .selectFrom("users")
+        .select(["id", "display_name"])
+        .where("id", "=", request.params.userId)
+        .where("suspended_at", "is", null)
+        .where("identity_verified_at", "is not", null)
+        .executeTakeFirst();
+      if (!user) {
+        throw new ConfrereError(
+          ErrorCode.USER_NOT_FOUND,
+          404,
+          "publicUser: no verified professional with this id",
         );
       }
       return { userId: user.id, displayName: user.display_name, isVerified: true };

@@ -1102,6 +1102,59 @@ export const fr = {
   "error.PUSH_ENDPOINT_INVALID": "Le navigateur a donné une adresse de notification invalide. Réessayez.",
   "error.PUSH_NOT_SUBSCRIBED": "Activez d'abord les notifications sur cet appareil.",
   // Web app lock
+  "lock.title": "Confrère est verrouillé",
+  "lock.intro": "Session de {name}. Rien n'est affiché tant que vous ne l'avez pas déverrouillée.",
+  "lock.pin": "Code PIN",
+  "lock.unlock": "Déverrouiller",
+  "lock.unlockPasskey": "Déverrouiller avec ma clé d'accès",
+  "lock.wrongPin.one":
+    "Code PIN incorrect. Encore {count} essai : ensuite, cet appareil sera déconnecté et ses données effacées.",
+  "lock.wrongPin.other":
+    "Code PIN incorrect. Encore {count} essais avant la déconnexion et l'effacement des données de cet appareil.",
+  "lock.triesLeft.one": "{count} essai restant.",
+  "lock.triesLeft.other": "{count} essais restants.",
+  "lock.passkeyFailed":
+    "La clé d'accès n'a pas été utilisée (annulé ou introuvable sur cet appareil). Réessayez, ou déconnectez-vous.",
+  "lock.passkeyOtherUser": "Cette clé d'accès n'est pas celle de ce compte. Utilisez la vôtre.",
+  "lock.logoutHint": "Se déconnecter efface les clés et les messages de cet appareil.",
+  "lock.wiped":
+    "Trop de codes PIN incorrects : cet appareil a été déconnecté et ses clés et messages effacés. Reconnectez-vous.",
+  "lock.sectionTitle": "Verrouillage de cet appareil",
+  "lock.sectionHint":
+    "Pour un poste partagé : après un temps sans activité, Confrère se verrouille et demande un code PIN ou votre clé d'accès. Réglage propre à cet appareil.",
+  "lock.off": "Verrouillage désactivé.",
+  "lock.onPin": "Verrouillage après {minutes} min sans activité, déverrouillage par code PIN.",
+  "lock.onPasskey": "Verrouillage après {minutes} min sans activité, déverrouillage par clé d'accès.",
+  "lock.turnOn": "Activer le verrouillage",
+  "lock.change": "Modifier le verrouillage",
+  "lock.turnOff": "Désactiver le verrouillage",
+  "lock.lockNow": "Verrouiller maintenant",
+  "lock.formLabel": "Réglage du verrouillage",
+  "lock.delay": "Verrouiller après",
+  "lock.delayOption": "{minutes} min sans activité",
+  "lock.method": "Pour déverrouiller",
+  "lock.methodPin": "Un code PIN",
+  "lock.methodPasskey": "Ma clé d'accès",
+  "lock.newPin": "Nouveau code PIN",
+  "lock.pinHint": "De 4 à 8 chiffres. Après 5 erreurs, l'appareil est déconnecté et ses données effacées.",
+  "lock.confirmPin": "Confirmez le code PIN",
+  "lock.pinInvalid": "Le code PIN doit comporter de 4 à 8 chiffres.",
+  "lock.pinMismatch": "Les deux codes PIN ne sont pas identiques : saisissez-les à nouveau.",
+  "lock.passkeyHint":
+    "Votre navigateur va vous demander la clé d'accès de votre compte, pour vérifier qu'elle fonctionne sur cet appareil.",
+  "lock.save": "Enregistrer",
+  "lock.saved": "Verrouillage activé : après {minutes} min sans activité.",
+  "lock.turnedOff": "Verrouillage désactivé.",
+  "lock.safetyCode": "Code de sécurité",
+  "lock.safetyCodeWith": "Code de sécurité avec {name}",
+  "lock.verifyTitle": "Vérifier un confrère",
+  "lock.verifyHint":
+    "Comparez le code de sécurité avec un confrère (en personne ou par téléphone) pour être sûr que personne ne s'est glissé dans vos échanges.",
+  "lock.verifyNone":
+    "Vous n'avez pas encore de conversation. Vous pouvez aussi ouvrir le code depuis l'Annuaire.",
+  "newDevice.notice": "Le code de sécurité de {name} a changé : nouvel appareil.",
+  "newDevice.verify": "Vérifier",
+  "newDevice.dismiss": "J'ai compris",
   // Chat list, new device warning, lighthouse
   // Directory paging and vouching
 } as const;

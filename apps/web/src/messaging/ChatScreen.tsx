@@ -20,6 +20,7 @@ import {
 import { MessageActions, Reactions } from "./MessageActions.tsx";
 import { MessageBody } from "./MessageBody.tsx";
 import { groupNameOf, useMessaging } from "./messaging-context.tsx";
+import { NewDeviceNotice } from "./NewDeviceNotice.tsx";
 import { QueuedMessages } from "./QueuedMessages.tsx";
 
 interface Pending {
@@ -396,6 +397,7 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
           {isGroup ? ` · ${tn("chat.memberCount", conversation?.members.length ?? 0)}` : ""}
         </p>
       </header>
+      <NewDeviceNotice conversationId={conversationId} />
       <ol
         className="messages"
         role="log"

@@ -27,7 +27,24 @@ export function SafetyCodeScreen({ userId }: { userId: string }) {
   const [failure, setFailure] = useState<unknown>(null);
   const [theirs, setTheirs] = useState("");
   const [verdict, setVerdict] = useState<"match" | "mismatch" | null>(null);
-  const name = nameOf(userId) ?? t("messages.unknownPerson");
+  // Opened from the Annuaire or the profile, before any conversation: the name is the server's
+  // record for this id (never one carried by the link, which anyone could write).
+  const [accountName, setAccountName] = useState<string | null>(null);
+  const knownName = nameOf(userId);
+  useEffect(() => {
+    if (knownName) return;
+    let cancelled = false;
+    client.api
+      .publicUser(userId)
+      .then((user) => {
+        if (!cancelled) setAccountName(user.displayName);
+      })
+      .catch(() => {});
+    return () => {
+      cancelled = true;
+    };
+  }, [client, userId, knownName]);
+  const name = knownName ?? accountName ?? t("messages.unknownPerson");
 
   useEffect(() => {
     let cancelled = false;

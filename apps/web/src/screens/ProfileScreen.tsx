@@ -6,11 +6,13 @@ import { DevicesSection } from "./profile/DevicesSection.tsx";
 import { EventsSection } from "./profile/EventsSection.tsx";
 import { FactorsSection } from "./profile/FactorsSection.tsx";
 import { LanguageSection } from "./profile/LanguageSection.tsx";
+import { LockSection } from "./profile/LockSection.tsx";
 import { LogoutSection } from "./profile/LogoutSection.tsx";
 import { NotificationSettings } from "./profile/NotificationSettings.tsx";
 import { PasswordSection } from "./profile/PasswordSection.tsx";
+import { SafetyContactsSection } from "./profile/SafetyContactsSection.tsx";
 
-/** "Profil et sécurité": account, subscription, devices and sessions, second factors, events, password, language. */
+/** "Profil et sécurité": account, subscription, devices and sessions, second factors, the idle lock, safety codes, events, password, language. */
 export function ProfileScreen() {
   const { t } = useI18n();
   return (
@@ -20,6 +22,8 @@ export function ProfileScreen() {
         <BillingSection />
         <DevicesSection />
         <FactorsSection />
+        <LockSection />
+        <SafetyContactsSection />
         <EventsSection />
         <PasswordSection />
         <NotificationSettings />

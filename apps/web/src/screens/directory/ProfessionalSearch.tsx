@@ -7,6 +7,7 @@ import { fullName, placeLines } from "../../lib/directory-format.ts";
 import { describeError } from "../../lib/errors.ts";
 import { navigate } from "../../lib/router.tsx";
 import { useDebounced } from "../../lib/use-debounced.ts";
+import { safetyCodePath } from "../../lock/safety-links.ts";
 import { useSession } from "../../session.tsx";
 import { InviteProfessional } from "./InviteProfessional.tsx";
 
@@ -202,6 +203,16 @@ function ProfessionalCard({ professional }: { professional: DirectoryProfessiona
             onClick={() => navigate(`/ecrire/${encodeURIComponent(professional.userId!)}`)}
           >
             {t("directory.write")}
+          </button>
+        ) : null}
+        {!isMe && professional.userId ? (
+          <button
+            type="button"
+            className="btn btn-secondary btn-small"
+            aria-label={t("lock.safetyCodeWith", { name })}
+            onClick={() => navigate(safetyCodePath(professional.userId!))}
+          >
+            {t("lock.safetyCode")}
           </button>
         ) : null}
         {!professional.onConfrere && professional.active && !inviting ? (
