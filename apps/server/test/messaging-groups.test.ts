@@ -91,6 +91,10 @@ describe("groups, devices, races and catch-up", () => {
     const direct = await a.openDirect(basile.userId);
     await a.sendText(direct, "Avant le nouveau téléphone");
     await eventually(() => hasText(b, direct, "Avant le nouveau téléphone"), "Basile reads");
+    // Anne opened the conversation (her own commit brought Basile's first device in): she is told
+    // when he gains another, whichever device commits it, as Signal says "safety number changed".
+    const warnings: { kind: string; userId?: string; deviceId?: string }[] = [];
+    a.events.on("warning", (w) => warnings.push(w));
 
     const phone = await device(basile, "téléphone");
     // Basile's first device (or Anne's) commits the new phone in.
@@ -109,9 +113,10 @@ describe("groups, devices, races and catch-up", () => {
       !(await hasText(phone, direct, "Avant le nouveau téléphone")),
       "as in Signal, history is not shared",
     );
-    // Anne saw Basile gain a device.
-    const warnings: unknown[] = [];
-    a.events.on("warning", (w) => warnings.push(w));
+    assert.deepEqual(
+      warnings.filter((w) => w.kind === "new-device"),
+      [{ kind: "new-device", userId: basile.userId, deviceId: phone.deviceId }],
+    );
     // Messages from the phone reach both other devices.
     await phone.sendText(direct, "Envoyé du téléphone");
     await eventually(() => hasText(a, direct, "Envoyé du téléphone"), "Anne reads the phone");

@@ -486,6 +486,11 @@ export class ConfrereClient {
         group.mergePendingCommit();
         await this.saveGroup(conversationId, group);
         await this.setPosition(conversationId, accepted.seq);
+        // Adding a colleague's new device ourselves is news to us as much as seeing another do it.
+        await this.noticeNewDevices(
+          toAdd.map((k) => ({ userId: k.userId, deviceId: k.deviceId })),
+          inGroup.map((m) => ({ userId: m.userId, deviceId: m.deviceId })),
+        );
         return;
       } catch (error) {
         // Trap 3: the server refused; go back to the state before the commit, apply what won, retry.
@@ -793,10 +798,15 @@ export class ConfrereClient {
       return;
     }
     try {
+      // Who was in the group before this entry: a colleague's devices seen here are known ones.
+      const before = group.members().map((m) => ({ userId: m.userId, deviceId: m.deviceId }));
       const processed = await group.processMessage(base64UrlToBytes(entry.body));
       await this.saveGroup(conversationId, group);
       if (processed.kind === "commit") {
-        await this.noticeNewDevices(processed.added.map((m) => ({ userId: m.userId, deviceId: m.deviceId })));
+        await this.noticeNewDevices(
+          processed.added.map((m) => ({ userId: m.userId, deviceId: m.deviceId })),
+          before,
+        );
         if (processed.isSelfRemoved) await this.forgetConversation(conversationId);
         this.events.emit("conversation", { conversationId });
       } else {
@@ -827,10 +837,24 @@ export class ConfrereClient {
     await this.setPosition(conversationId, seq);
   }
 
-  /** Like Signal's "safety number changed": say when a colleague gains a device. */
-  private async noticeNewDevices(devices: { userId: string; deviceId: string }[]): Promise<void> {
+  /**
+   * Like Signal's "safety number changed": say when a colleague gains a device. A colleague first
+   * seen with several devices is not news; one who had devices in a group before (`before`: the
+   * group's members ahead of this commit, which this device may never have been told about as
+   * additions, e.g. its own commits or the Welcome that brought it in) and gains another is.
+   */
+  private async noticeNewDevices(
+    devices: { userId: string; deviceId: string }[],
+    before: { userId: string; deviceId: string }[] = [],
+  ): Promise<void> {
     const known = (await getJson<Record<string, string[]>>(this.store, "known-devices")) ?? {};
     let changed = false;
+    for (const { userId, deviceId } of before) {
+      const list = known[userId] ?? [];
+      if (list.includes(deviceId)) continue;
+      known[userId] = [...list, deviceId];
+      changed = true;
+    }
     for (const { userId, deviceId } of devices) {
       const list = known[userId] ?? [];
       if (list.includes(deviceId)) continue;
