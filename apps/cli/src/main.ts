@@ -8,6 +8,8 @@ import { runGroupRemove } from "./commands/group-remove.ts";
 import { runInvite } from "./commands/invite.ts";
 import { runLogin } from "./commands/login.ts";
 import { runLogout } from "./commands/logout.ts";
+import { runMeDelete } from "./commands/me-delete.ts";
+import { runMeExport } from "./commands/me-export.ts";
 import { runMessages } from "./commands/messages.ts";
 import { runSafetyCode } from "./commands/safety-code.ts";
 import { runSend } from "./commands/send.ts";
@@ -32,12 +34,15 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   "safety-code": runSafetyCode,
   "directory search": runDirectorySearch,
   invite: runInvite,
+  "me export": runMeExport,
+  "me delete": runMeDelete,
 };
 
 /** Commands made of a group and a subcommand (`group create`, `directory search`). */
 const SUBCOMMANDS: Record<string, readonly string[]> = {
   group: ["create", "add", "remove", "leave"],
   directory: ["search"],
+  me: ["export", "delete"],
 };
 
 /** `confrere COMMAND [SUBCOMMAND] FLAGS...`; `--help` anywhere prints that command's usage. */

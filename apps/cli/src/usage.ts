@@ -71,6 +71,18 @@ const commands: Record<string, { synopsis: string; summary: string }> = {
       "invite a colleague who is not on Confrère yet by e-mail; an organisation's administrator " +
       "vouches for a professional of the directory with --organisation and --national-id",
   },
+  "me export": {
+    synopsis: "confrere me export --out FILE [--json]",
+    summary:
+      "download everything the server holds about your account (RGPD) as a JSON file (--out - prints it); " +
+      "messages are not in it: the server never had them in clear",
+  },
+  "me delete": {
+    synopsis: "confrere me delete --password-stdin [--totp CODE | --recovery-code C] --yes [--json]",
+    summary:
+      "delete your account everywhere (password from standard input, and your second factor code); " +
+      "without --yes, says what would be deleted and stops",
+  },
   help: { synopsis: "confrere help [COMMAND]", summary: "show this help, or one command's" },
 };
 

@@ -38,6 +38,9 @@ export interface Config {
   vapidKeys: { publicKey: string; privateKey: string } | null;
   /** The contact push services may use about our traffic (RFC 8292 §2.1): a mailto: or https: URL. */
   vapidSubject: string;
+  // Retention, legal hold and personal data
+  /** Days messages and attachments stay on the server when no organisation sets a policy. */
+  retentionDefaultDays: number;
   isProduction: boolean;
 }
 
@@ -207,6 +210,8 @@ export function loadConfig(env: Env = process.env): Config {
     psc: pscConfig(env, env.NODE_ENV === "production"),
     vapidKeys: vapidKeys(env),
     vapidSubject: vapidSubject(env, mailFrom),
+    // Retention, legal hold and personal data (bounds: care/retention.ts RETENTION_BOUNDS)
+    retentionDefaultDays: integer(env, "RETENTION_DEFAULT_DAYS", 183, 7, 3650),
     isProduction: env.NODE_ENV === "production",
   };
 }

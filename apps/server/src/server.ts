@@ -1,5 +1,6 @@
 import { type ContextOptions, closeAppContext, createAppContext } from "./app-context.ts";
 import { billingJob } from "./billing/billing-job.ts";
+import { retentionJobs } from "./care/retention.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { type App, buildApp } from "./http/app.ts";
@@ -36,6 +37,7 @@ export async function startServer(config: Config, options: ContextOptions = {}):
     billingJob(ctx),
     // Availability, urgent messages and on-call
     // Retention, legal hold and personal data
+    ...retentionJobs(ctx),
   ]);
   scheduler.start();
   let closing: Promise<void> | null = null;

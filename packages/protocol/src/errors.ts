@@ -129,6 +129,11 @@ export const ErrorCode = {
   // Télé-expertise
   // Availability, urgent messages and on-call
   // Retention, legal hold and personal data
+  RETENTION_DAYS_OUT_OF_RANGE: "RETENTION_DAYS_OUT_OF_RANGE",
+  LEGAL_HOLD_EXISTS: "LEGAL_HOLD_EXISTS",
+  LEGAL_HOLD_NOT_FOUND: "LEGAL_HOLD_NOT_FOUND",
+  ACCOUNT_DELETION_REAUTH_FAILED: "ACCOUNT_DELETION_REAUTH_FAILED",
+  ACCOUNT_DELETION_LAST_OPERATOR: "ACCOUNT_DELETION_LAST_OPERATOR",
   // Web app (lock, lighthouse)
   // Directory paging and vouching
 } as const;

@@ -913,6 +913,68 @@ export class ApiClient {
 
   // Retention, legal hold and personal data (types imported inline)
 
+  /** An organisation's retention period (its administrators and operators). */
+  retentionPolicy(organisationId: string) {
+    return this.request<import("@confrere/protocol").RetentionPolicy>(
+      "GET",
+      `/api/v1/organisations/${encodeURIComponent(organisationId)}/retention`,
+    );
+  }
+
+  /** Sets an organisation's retention period in days (7 to 3650), or null for the platform default. */
+  setRetentionPolicy(organisationId: string, days: number | null) {
+    return this.request<import("@confrere/protocol").RetentionPolicy>(
+      "PUT",
+      `/api/v1/organisations/${encodeURIComponent(organisationId)}/retention`,
+      { days },
+    );
+  }
+
+  /** Each of my conversations' retention horizon (what devices delete locally). */
+  retentionHorizons() {
+    return this.request<import("@confrere/protocol").RetentionHorizonsResponse>(
+      "GET",
+      "/api/v1/me/retention",
+    );
+  }
+
+  legalHolds() {
+    return this.request<import("@confrere/protocol").LegalHoldsResponse>("GET", "/api/v1/admin/legal-holds");
+  }
+
+  placeLegalHold(conversationId: string, reason: import("@confrere/protocol").LegalHoldReason) {
+    return this.request<import("@confrere/protocol").LegalHold>(
+      "PUT",
+      `/api/v1/admin/conversations/${encodeURIComponent(conversationId)}/legal-hold`,
+      { reason },
+    );
+  }
+
+  liftLegalHold(conversationId: string) {
+    return this.request<{ status: "lifted" }>(
+      "DELETE",
+      `/api/v1/admin/conversations/${encodeURIComponent(conversationId)}/legal-hold`,
+    );
+  }
+
+  /** Everything the server holds about me (RGPD), as a JSON archive. */
+  exportPersonalData() {
+    return this.request<import("@confrere/protocol").PersonalDataExport>("GET", "/api/v1/me/data-export");
+  }
+
+  /** Deletes my account everywhere; the password, and a TOTP or recovery code if I have one. */
+  deleteAccount(input: import("@confrere/protocol").DeleteAccountRequest) {
+    return this.request<import("@confrere/protocol").DeleteAccountResponse>("DELETE", "/api/v1/me", input);
+  }
+
+  /** Operators: deletes someone's account everywhere. */
+  deleteUser(userId: string) {
+    return this.request<import("@confrere/protocol").DeleteAccountResponse>(
+      "DELETE",
+      `/api/v1/admin/users/${encodeURIComponent(userId)}`,
+    );
+  }
+
   // Directory paging and vouching (types imported inline)
 }
 

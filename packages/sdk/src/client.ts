@@ -32,6 +32,7 @@ import { Emitter } from "./emitter.ts";
 import { Mutex } from "./mutex.ts";
 import { isUnreachable, Outbox, type QueuedMessage } from "./outbox.ts";
 import { RealtimeConnection, SocketUnavailable, type WebSocketConstructor } from "./realtime.ts";
+import { deleteExpiredLocalCopies } from "./retention.ts";
 import { getJson, type LocalStore, putJson } from "./store.ts";
 
 /** A message as the device shows it, after decryption and after edits, recalls, reactions and receipts. */
@@ -724,6 +725,17 @@ export class ConfrereClient {
       if (scope) await this.reconcileUnlocked(conversation.id, scope);
     }
     await this.replenishKeyPackages();
+    // Retention, legal hold and personal data: local copies go as the server's do (see retention.ts).
+    await this.applyRetentionUnlocked().catch(() => 0);
+  }
+
+  /** Deletes this device's messages past their conversation's retention horizon; returns how many. */
+  applyRetention(): Promise<number> {
+    return this.mutex.run(() => this.applyRetentionUnlocked());
+  }
+
+  private async applyRetentionUnlocked(): Promise<number> {
+    return deleteExpiredLocalCopies(this.store, (await this.api.retentionHorizons()).horizons);
   }
 
   /** Who fills gaps in a group: the lowest leaf for everyone, each device for its own siblings. */

@@ -81,11 +81,17 @@ export type AuditAction =
   | "push.unsubscribed"
   | "push.preference_changed"
   // Demo
-  | "demo.seeded";
-// Patient cases and export
-// Télé-expertise
-// Availability, urgent messages and on-call
-// Retention, legal hold and personal data
+  | "demo.seeded"
+  // Patient cases and export
+  // Télé-expertise
+  // Availability, urgent messages and on-call
+  // Retention, legal hold and personal data
+  | "retention.policy_changed"
+  | "retention.purged"
+  | "retention.legal_hold_placed"
+  | "retention.legal_hold_lifted"
+  | "personal_data.exported"
+  | "account.deleted";
 // Directory paging and vouching
 
 export interface AuditEventInput {

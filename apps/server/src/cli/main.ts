@@ -5,6 +5,7 @@ import { runBilling } from "./billing.ts";
 import { runDirectoryImport } from "./directory-import.ts";
 import { UsageError } from "./flags.ts";
 import { runMigrate } from "./migrate.ts";
+import { runRetention } from "./retention.ts";
 import { runStart } from "./start.ts";
 import { runUserCreate } from "./user-create.ts";
 
@@ -17,6 +18,7 @@ Usage:
   confrere-server user create --email E --password-stdin [--name "Dr X"] [--operator] [--verified] [--json]
   confrere-server directory import FILE... [--json] [--deactivate-missing|--no-deactivate-missing]
   confrere-server billing plans|record-payment|invoices   plans on sale, record a bank transfer, a year's invoices
+  confrere-server retention purge [--dry-run] [--json]   delete expired messages and attachments now
 
 Configuration comes from environment variables (see README.md).`;
 
@@ -49,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "billing":
       return runBilling(rest);
+    case "retention":
+      return runRetention(rest);
     case "help":
     case "--help":
     case "-h":
