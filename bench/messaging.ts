@@ -6,7 +6,7 @@
  *
  * Scenarios and options: `npm run bench -- --help`, and bench/README.md ("Messaging").
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import type { ConfrereClient } from "@confrere/sdk";
 import {
   type BenchAccount,
+  type BenchDevice,
   closeAppContext,
   countPersisted,
   durabilityOf,
@@ -78,6 +79,8 @@ Options
   --drain S            seconds to wait for stragglers after the schedule (10)
   --warm-up-seconds S  direct, group: unmeasured load at the same rate first (2)
   --payload-bytes B    size of an opaque message (1157: a 1 KB text, E2EE.md)
+  --idle-sockets N     direct, group: also hold N authenticated sockets that do nothing (in a
+                       process of their own), spread over 50 accounts in no conversation (0)
   --floor              also measure a bare ws echo server and a bare insert loop, and the ratios
   --profile            run the server under node --cpu-prof and name its hot spots
   --compiled           build the server first (npm run build:server) and run the compiled bundle
@@ -106,6 +109,7 @@ interface Options {
   drainS: number;
   warmUpS: number;
   payloadBytes: number;
+  idleSockets: number;
   floor: boolean;
   profile: boolean;
   compiled: boolean;
@@ -137,6 +141,7 @@ function parseOptions(argv: string[]): Options | null {
       drain: { type: "string", default: "10" },
       "warm-up-seconds": { type: "string", default: "2" },
       "payload-bytes": { type: "string", default: "1157" },
+      "idle-sockets": { type: "string", default: "0" },
       floor: { type: "boolean", default: false },
       profile: { type: "boolean", default: false },
       compiled: { type: "boolean", default: false },
@@ -190,6 +195,7 @@ function parseOptions(argv: string[]): Options | null {
     drainS: number("drain", values.drain, 10, 0, 600),
     warmUpS: number("warm-up-seconds", values["warm-up-seconds"], 2, 0, 600),
     payloadBytes: Math.floor(number("payload-bytes", values["payload-bytes"], 1157, 64, 60_000)),
+    idleSockets: Math.floor(number("idle-sockets", values["idle-sockets"], 0, 0, 200_000)),
     floor: values.floor,
     profile: values.profile,
     compiled: values.compiled,
@@ -256,6 +262,51 @@ function environment(): Record<string, unknown> {
 }
 
 /** Accounts provisioned and logged in over HTTP, with progress on stderr. */
+/** Accounts whose sessions the `--idle-sockets` share, as in the idle scenario. */
+const IDLE_ACCOUNTS = 50;
+
+/**
+ * Holds `count` idle sockets in a child process (bench/lib/idle-holder.ts), spread over the given
+ * accounts' sessions. `release()` closes them and says how many were still open.
+ */
+async function openIdleSockets(server: ServerProcess, accounts: BenchDevice[], count: number) {
+  if (count === 0) return { release: async () => 0 };
+  const startedAt = performance.now();
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(REPO_ROOT, "bench/lib/idle-holder.ts")],
+    {
+      cwd: REPO_ROOT,
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
+  let output = "";
+  const line = (prefix: string) =>
+    new Promise<number>((resolve, reject) => {
+      const look = () => {
+        const match = new RegExp(`${prefix} (\\d+)`).exec(output);
+        if (match) resolve(Number(match[1]));
+      };
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        look();
+      });
+      look();
+      child.once("exit", (code) => reject(new Error(`idle sockets: the holder exited with ${code}`)));
+    });
+  child.stdin.write(`${JSON.stringify({ url: server.url, tokens: accounts.map((a) => a.token), count })}\n`);
+  await line("open");
+  log(
+    `${count} idle sockets open (another process) in ${Math.round((performance.now() - startedAt) / 1000)} s`,
+  );
+  return {
+    async release() {
+      child.stdin.end();
+      return line("still-open");
+    },
+  };
+}
+
 async function devicesFor(database: BenchDatabase, server: ServerProcess, count: number) {
   const ctx = await openBenchContext(database);
   try {
@@ -303,7 +354,16 @@ async function runScenario(
   switch (options.scenario) {
     case "direct":
     case "group": {
-      const { devices, durability } = await devicesFor(database, server, options.devices);
+      // Idle sockets belong to accounts of their own, in no conversation: they receive nothing.
+      const idleAccounts = options.idleSockets ? Math.min(IDLE_ACCOUNTS, options.idleSockets) : 0;
+      const provisioned = await devicesFor(database, server, options.devices + idleAccounts);
+      const { durability } = provisioned;
+      const devices = provisioned.devices.slice(0, options.devices);
+      const idle = await openIdleSockets(
+        server,
+        provisioned.devices.slice(options.devices),
+        options.idleSockets,
+      );
       const channels =
         options.scenario === "direct"
           ? await setupDirect(devices, options.payloadBytes)
@@ -312,6 +372,7 @@ async function runScenario(
         `${channels.length} conversation(s); ${options.rate} msg/s for ${options.durationS} s (acks ${options.acks ? "on" : "off"})`,
       );
       const result = await runOpenLoop(server, channels, options, includeDatabaseCpu, otherNodes);
+      const idleStillOpen = await idle.release();
       const recipientsPerMessage = channels[0]?.recipients.length ?? 0;
       return {
         ...base,
@@ -326,6 +387,7 @@ async function runScenario(
         durability,
         cpu: result.cpu,
         details: {
+          ...(options.idleSockets ? { idleSockets: options.idleSockets, idleStillOpen } : {}),
           conversations: channels.length,
           recipientsPerMessage,
           acks: options.acks,

@@ -19,6 +19,8 @@ const HELLO_TIMEOUT_MS = 10_000;
 const HEARTBEAT_MS = 30_000;
 /** Sessions re-checked per query at each heartbeat. */
 const HEARTBEAT_BATCH = 500;
+/** Sockets pinged per turn of the event loop at each heartbeat. */
+const PING_SLICE = 32;
 /** Past this many bytes waiting in a socket's send buffer, the device is too slow: close it. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Unanswered `send` frames per socket before the server stops reading it (backpressure). */
@@ -298,9 +300,16 @@ export class RealtimeHub {
   }
 
   private async beat(): Promise<void> {
+    const all: Connection[] = [];
+    for (const set of this.byUser.values()) for (const c of set) all.push(c);
     const live: Connection[] = [];
-    for (const set of this.byUser.values()) {
-      for (const c of set) {
+    // A ping is a system call: ten thousand in one go held the event loop about a second here,
+    // and every message in flight waited (p99 at 1,000 msg/s with 10,000 idle sockets: 141 ms).
+    // In small slices, with a turn of the loop between them, messages go through meanwhile
+    // (the same p99: 9.8 ms; bench/README.md).
+    for (let i = 0; i < all.length; i += PING_SLICE) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      for (const c of all.slice(i, i + PING_SLICE)) {
         if (!c.isAlive) {
           c.socket.terminate();
           continue;
