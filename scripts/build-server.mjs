@@ -64,8 +64,8 @@ await build({
   // output file (the entry and its chunks) also learns where dist/ is, for sourceDirectoryKept.
   banner: {
     js: [
-      'import { createRequire } from "node:module";',
-      "const require = createRequire(import.meta.url);",
+      'import { createRequire as __confrereCreateRequire } from "node:module";',
+      "const require = __confrereCreateRequire(import.meta.url);",
       'const __confrereDist = import.meta.dirname.replace(/[\\/]chunks$/, "");',
     ].join(" "),
   },
