@@ -398,115 +398,118 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
         </p>
       </header>
       <NewDeviceNotice conversationId={conversationId} />
-      <ol
+      {/* The log wraps the list: an <ol> given role="log" would lose its list semantics (axe: listitem). */}
+      <div
         className="messages"
         role="log"
         aria-live="polite"
         aria-label={t("messages.historyLabel", { name: title })}
       >
-        {rows.map((row) => {
-          if ("day" in row) {
-            return (
-              <li key={`day-${row.day}`} className="day-separator">
-                <span>{row.label}</span>
-              </li>
-            );
-          }
-          if ("system" in row) {
-            return (
-              <li key={row.key} className="system-line" data-testid="system-line">
-                <span>{row.system}</span>
-              </li>
-            );
-          }
-          if ("pending" in row) {
+        <ol className="message-rows">
+          {rows.map((row) => {
+            if ("day" in row) {
+              return (
+                <li key={`day-${row.day}`} className="day-separator">
+                  <span>{row.label}</span>
+                </li>
+              );
+            }
+            if ("system" in row) {
+              return (
+                <li key={row.key} className="system-line" data-testid="system-line">
+                  <span>{row.system}</span>
+                </li>
+              );
+            }
+            if ("pending" in row) {
+              return (
+                <li
+                  key={row.pending.localId}
+                  className="message mine"
+                  data-testid="message"
+                  data-state="sending"
+                >
+                  <div className="bubble">
+                    <p className="message-text">{row.pending.label}</p>
+                    <p className="message-meta">
+                      <time>{formatDate(row.pending.sentAt, "time")}</time>
+                      <Ticks state="sending" />
+                    </p>
+                  </div>
+                </li>
+              );
+            }
+            const { message } = row;
+            const mine = message.senderUserId === me;
+            const state = mine && conversation ? client.deliveryState(message, conversation) : null;
+            const sender = nameOf(message.senderUserId);
+            const content = message.content;
+            const replyId =
+              !message.recalled && (content.type === "text" || content.type === "attachment")
+                ? content.replyTo
+                : undefined;
+            // undefined: not a reply; null: a reply to a message this device doesn't have.
+            const quoted = replyId ? (messages?.find((m) => m.id === replyId) ?? null) : undefined;
             return (
               <li
-                key={row.pending.localId}
-                className="message mine"
+                key={message.id}
+                className={mine ? "message mine" : "message theirs"}
                 data-testid="message"
-                data-state="sending"
+                data-state={state ?? undefined}
               >
-                <div className="bubble">
-                  <p className="message-text">{row.pending.label}</p>
-                  <p className="message-meta">
-                    <time>{formatDate(row.pending.sentAt, "time")}</time>
-                    <Ticks state="sending" />
-                  </p>
+                <div className="message-column">
+                  <div className="bubble">
+                    {isGroup && !mine ? (
+                      <p className="message-sender">{sender}</p>
+                    ) : (
+                      <span className="visually-hidden">
+                        {mine ? t("messages.mine", { text: "" }) : `${sender} : `}
+                      </span>
+                    )}
+                    {quoted !== undefined ? (
+                      <blockquote className="reply-quote" data-testid="reply-quote">
+                        {quoted
+                          ? t("chat.quote", {
+                              name: nameOf(quoted.senderUserId),
+                              text: quoted.recalled ? t("messages.recalled") : excerpt(quoted),
+                            })
+                          : t("chat.quoteMissing")}
+                      </blockquote>
+                    ) : null}
+                    <MessageBody message={message} me={me} />
+                    <p className="message-meta">
+                      {message.editedAt && !message.recalled ? (
+                        <span className="edited" data-testid="edited">
+                          {t("chat.edited")}
+                        </span>
+                      ) : null}
+                      <time dateTime={new Date(message.sentAt).toISOString()}>
+                        {formatDate(message.sentAt, "time")}
+                      </time>
+                      {state ? <Ticks state={state} /> : null}
+                    </p>
+                  </div>
+                  {message.recalled ? null : (
+                    <>
+                      <Reactions message={message} me={me} nameOf={nameOf} onReact={react} />
+                      <MessageActions
+                        message={message}
+                        sender={sender}
+                        mine={mine}
+                        onReact={react}
+                        onReply={startReply}
+                        onEdit={startEdit}
+                        onRecall={recall}
+                      />
+                    </>
+                  )}
                 </div>
               </li>
             );
-          }
-          const { message } = row;
-          const mine = message.senderUserId === me;
-          const state = mine && conversation ? client.deliveryState(message, conversation) : null;
-          const sender = nameOf(message.senderUserId);
-          const content = message.content;
-          const replyId =
-            !message.recalled && (content.type === "text" || content.type === "attachment")
-              ? content.replyTo
-              : undefined;
-          // undefined: not a reply; null: a reply to a message this device doesn't have.
-          const quoted = replyId ? (messages?.find((m) => m.id === replyId) ?? null) : undefined;
-          return (
-            <li
-              key={message.id}
-              className={mine ? "message mine" : "message theirs"}
-              data-testid="message"
-              data-state={state ?? undefined}
-            >
-              <div className="message-column">
-                <div className="bubble">
-                  {isGroup && !mine ? (
-                    <p className="message-sender">{sender}</p>
-                  ) : (
-                    <span className="visually-hidden">
-                      {mine ? t("messages.mine", { text: "" }) : `${sender} : `}
-                    </span>
-                  )}
-                  {quoted !== undefined ? (
-                    <blockquote className="reply-quote" data-testid="reply-quote">
-                      {quoted
-                        ? t("chat.quote", {
-                            name: nameOf(quoted.senderUserId),
-                            text: quoted.recalled ? t("messages.recalled") : excerpt(quoted),
-                          })
-                        : t("chat.quoteMissing")}
-                    </blockquote>
-                  ) : null}
-                  <MessageBody message={message} me={me} />
-                  <p className="message-meta">
-                    {message.editedAt && !message.recalled ? (
-                      <span className="edited" data-testid="edited">
-                        {t("chat.edited")}
-                      </span>
-                    ) : null}
-                    <time dateTime={new Date(message.sentAt).toISOString()}>
-                      {formatDate(message.sentAt, "time")}
-                    </time>
-                    {state ? <Ticks state={state} /> : null}
-                  </p>
-                </div>
-                {message.recalled ? null : (
-                  <>
-                    <Reactions message={message} me={me} nameOf={nameOf} onReact={react} />
-                    <MessageActions
-                      message={message}
-                      sender={sender}
-                      mine={mine}
-                      onReact={react}
-                      onReply={startReply}
-                      onEdit={startEdit}
-                      onRecall={recall}
-                    />
-                  </>
-                )}
-              </div>
-            </li>
-          );
-        })}
-        <QueuedMessages client={client} conversationId={conversationId} />
-      </ol>
+          })}
+          <QueuedMessages client={client} conversationId={conversationId} />
+        </ol>
+      </div>
       <div ref={end} />
       <p className="typing" aria-live="polite">
         {typing ? t("messages.typing", { name: typing }) : ""}
