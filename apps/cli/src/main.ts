@@ -1,3 +1,12 @@
+import {
+  runAvailabilitySet,
+  runAvailabilityShow,
+  runUrgentAck,
+  runUrgentList,
+} from "./commands/availability.ts";
+import { runCaseExport } from "./commands/case-export.ts";
+import { runCaseList } from "./commands/case-list.ts";
+import { runCaseOpen } from "./commands/case-open.ts";
 import { runConversations } from "./commands/conversations.ts";
 import { runDirectorySearch } from "./commands/directory-search.ts";
 import { runDownload } from "./commands/download.ts";
@@ -36,6 +45,14 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   invite: runInvite,
   "me export": runMeExport,
   "me delete": runMeDelete,
+  "case open": runCaseOpen,
+  "case export": runCaseExport,
+  "case list": runCaseList,
+  // Availability, urgent messages and on-call
+  "availability show": runAvailabilityShow,
+  "availability set": runAvailabilitySet,
+  "urgent list": runUrgentList,
+  "urgent ack": runUrgentAck,
 };
 
 /** Commands made of a group and a subcommand (`group create`, `directory search`). */
@@ -43,6 +60,10 @@ const SUBCOMMANDS: Record<string, readonly string[]> = {
   group: ["create", "add", "remove", "leave"],
   directory: ["search"],
   me: ["export", "delete"],
+  case: ["open", "export", "list"],
+  // Availability, urgent messages and on-call
+  availability: ["show", "set"],
+  urgent: ["list", "ack"],
 };
 
 /** `confrere COMMAND [SUBCOMMAND] FLAGS...`; `--help` anywhere prints that command's usage. */

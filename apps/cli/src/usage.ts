@@ -17,7 +17,7 @@ const commands: Record<string, { synopsis: string; summary: string }> = {
   },
   send: {
     synopsis:
-      "confrere send (--to EMAIL_OR_USER_ID | --conversation ID) (--text T | --file PATH [--text CAPTION] [--mime-type M]) [--urgent] [--json]",
+      "confrere send (--to EMAIL_OR_USER_ID | --conversation ID) (--text T | --file PATH [--text CAPTION] [--mime-type M]) [--urgent [--renotify-after MIN]] [--json]",
     summary: "send a message or a file, end-to-end encrypted; --to opens or reuses the direct conversation",
   },
   "group create": {
@@ -71,6 +71,25 @@ const commands: Record<string, { synopsis: string; summary: string }> = {
       "invite a colleague who is not on Confrère yet by e-mail; an organisation's administrator " +
       "vouches for a professional of the directory with --organisation and --national-id",
   },
+  // Availability, urgent messages and on-call
+  "availability show": {
+    synopsis: "confrere availability show [--json]",
+    summary: "show your status, working hours (Europe/Paris) and whether notifications reach you now",
+  },
+  "availability set": {
+    synopsis:
+      'confrere availability set --status available|in_consultation|away|on_call [--until ISO] [--hours "mon-fri 08:00-18:00" | --hours none] [--json]',
+    summary:
+      "set your status; plain notifications are held while away, in consultation or outside your hours",
+  },
+  "urgent list": {
+    synopsis: "confrere urgent list [--json]",
+    summary: "list the urgent messages awaiting your acknowledgement",
+  },
+  "urgent ack": {
+    synopsis: "confrere urgent ack --alert ID [--json]",
+    summary: "acknowledge an urgent message (stops its re-notification)",
+  },
   "me export": {
     synopsis: "confrere me export --out FILE [--json]",
     summary:
@@ -82,6 +101,21 @@ const commands: Record<string, { synopsis: string; summary: string }> = {
     summary:
       "delete your account everywhere (password from standard input, and your second factor code); " +
       "without --yes, says what would be deleted and stops",
+  },
+  "case open": {
+    synopsis:
+      "confrere case open --conversation ID --patient-file PATIENT.json [--consent informed|consented] [--title T] [--json]",
+    summary:
+      "open a patient case in a conversation; PATIENT.json holds the INS and the five traits (or a label), " +
+      "which travel end-to-end encrypted only",
+  },
+  "case export": {
+    synopsis: "confrere case export --case ID --format pdf|fhir --out PATH [--json]",
+    summary: "export a case for the patient record, made on this device: a PDF report or a FHIR R4 Bundle",
+  },
+  "case list": {
+    synopsis: "confrere case list [--search TEXT] [--json]",
+    summary: "list the patient cases this device can read, or find them by name, INS or label",
   },
   help: { synopsis: "confrere help [COMMAND]", summary: "show this help, or one command's" },
 };

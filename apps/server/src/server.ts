@@ -1,6 +1,7 @@
 import { type ContextOptions, closeAppContext, createAppContext } from "./app-context.ts";
 import { billingJob } from "./billing/billing-job.ts";
 import { retentionJobs } from "./care/retention.ts";
+import { urgentJobs } from "./care/urgent.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { type App, buildApp } from "./http/app.ts";
@@ -36,6 +37,7 @@ export async function startServer(config: Config, options: ContextOptions = {}):
   const scheduler = new Scheduler(ctx, [
     billingJob(ctx),
     // Availability, urgent messages and on-call
+    ...urgentJobs(ctx),
     // Retention, legal hold and personal data
     ...retentionJobs(ctx),
   ]);

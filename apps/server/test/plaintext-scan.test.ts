@@ -4,6 +4,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { connectDevice, eventually, startTestServer, type TestServer } from "@confrere/dev-env";
+import { computeInsKey } from "@confrere/protocol";
+import { CaseBook } from "@confrere/sdk";
 import { sql } from "kysely";
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -48,6 +50,18 @@ describe("the server holds no plaintext", () => {
         mimeType: "application/pdf",
       });
       await a.sendText(group, `${needle} en groupe`);
+      // A patient case: the INS, the names and the birth date travel encrypted only.
+      const nir = `2${String(randomBytes(4).readUInt32BE() % 10 ** 9).padStart(9, "0")}123`;
+      const ins = nir + computeInsKey(nir);
+      const birthName = `Patiente${randomBytes(5).toString("hex")}`;
+      const firstNames = `Prenom${randomBytes(5).toString("hex")}`;
+      const birthDate = "1937-02-23";
+      const openedCase = await new CaseBook(a).openCase(
+        group,
+        { kind: "ins", ins, birthName, firstNames, sex: "F", birthDate, birthplaceCode: "99134" },
+        "consented",
+      );
+      await new CaseBook(a).sendInCase(openedCase.caseId, `Compte rendu ${needle}`);
       await eventually(async () => a.findMessage(conversationId, file.id), "Alice gets the file");
       assert.ok(Buffer.from((await a.downloadAttachment(conversationId, file.id)).bytes).equals(fileBytes));
 
@@ -56,6 +70,10 @@ describe("the server holds no plaintext", () => {
         Buffer.from(fileName),
         fileBytes.subarray(1000, 1048),
         fileBytes.subarray(150_000, 150_048),
+        Buffer.from(ins),
+        Buffer.from(birthName),
+        Buffer.from(firstNames),
+        Buffer.from(birthDate),
       ];
       const files = await filesUnder(server.dataDir);
       assert.ok(files.some((f) => f.endsWith("server.log")));

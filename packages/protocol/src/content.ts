@@ -1,4 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { ConsentRecord, PatientIdentity } from "./care-cases.ts";
 
 /**
  * What travels INSIDE the end-to-end encryption: the server never sees these. Versioned by `v`;
@@ -92,6 +93,26 @@ export const GroupInfoContent = Type.Object({
 });
 
 // Patient cases and export (case-open, consent and their schemas go here)
+/** Opens a patient case: the patient and the consent travel here only, the server sees `caseId`. */
+export const CaseOpenContent = Type.Object({
+  v: Type.Literal(1),
+  type: Type.Literal("case-open"),
+  caseId: CaseRef,
+  patient: PatientIdentity,
+  consent: ConsentRecord,
+  title: Type.Optional(Type.String({ maxLength: 200 })),
+});
+/** A later consent record, e.g. before someone outside the care team joins. */
+export const CaseConsentContent = Type.Object({
+  v: Type.Literal(1),
+  type: Type.Literal("case-consent"),
+  caseId: CaseRef,
+  consent: ConsentRecord,
+  /** The people this confirmation was given for (user ids), when adding them. */
+  forUserIds: Type.Optional(Type.Array(Type.String(), { maxItems: 100 })),
+});
+export type CaseOpenContent = Static<typeof CaseOpenContent>;
+export type CaseConsentContent = Static<typeof CaseConsentContent>;
 
 // Télé-expertise: the clinical part of a request travels here; the server keeps only its state.
 export const ExpertiseRequestContent = Type.Object({
@@ -133,6 +154,8 @@ export const MessageContent = Type.Union([
   ReceiptContent,
   GroupInfoContent,
   // Patient cases and export
+  CaseOpenContent,
+  CaseConsentContent,
   ExpertiseRequestContent,
   ExpertiseStateContent,
   ExpertiseConclusionContent,

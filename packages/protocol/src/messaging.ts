@@ -154,6 +154,16 @@ export const LogEntry = StrictObject({
 });
 export type LogEntry = Static<typeof LogEntry>;
 
+/**
+ * Availability, urgent messages and on-call: an urgent message notifies even in do-not-disturb
+ * and stays pending until acknowledged; `renotifyAfterMinutes` (1 to 240, with `urgent` only)
+ * notifies again while pending. Checked by the server: URGENT_RENOTIFY_OUT_OF_RANGE.
+ */
+const UrgentEnvelope = {
+  urgent: Type.Optional(Type.Boolean()),
+  renotifyAfterMinutes: Type.Optional(Type.Integer({ description: "1 to 240, with urgent only" })),
+};
+
 export const PostCommitRequest = StrictObject({
   clientMessageId: ClientMessageId,
   epoch: Type.Integer({ minimum: 0, description: "The epoch the commit applies to" }),
@@ -164,6 +174,8 @@ export const PostMessageRequest = StrictObject({
   clientMessageId: ClientMessageId,
   epoch: Type.Integer({ minimum: 0 }),
   body: Base64Url(MessagingLimits.maxApplicationMessageBytes, "MLS PrivateMessage"),
+  // Availability, urgent messages and on-call: envelope metadata the server sees (never content).
+  ...UrgentEnvelope,
 });
 /** Sent only after the entry is committed to the database: acknowledged means durable. */
 export const PostEntryResponse = StrictObject({
@@ -216,6 +228,7 @@ export const ClientFrame = Type.Union([
     clientMessageId: ClientMessageId,
     epoch: Type.Integer({ minimum: 0 }),
     body: Base64Url(MessagingLimits.maxApplicationMessageBytes, "MLS PrivateMessage"),
+    ...UrgentEnvelope,
   }),
 ]);
 export type ClientFrame = Static<typeof ClientFrame>;

@@ -906,10 +906,90 @@ export class ApiClient {
   }
 
   // Patient cases (types imported inline)
+  /** Registers an opaque case id for a conversation (idempotent by id). */
+  registerCase(conversationId: string, caseId: string) {
+    return this.request<import("@confrere/protocol").CareCase>(
+      "POST",
+      `/api/v1/conversations/${encodeURIComponent(conversationId)}/cases`,
+      { id: caseId },
+    );
+  }
+  /** The opaque case ids of a conversation. */
+  conversationCases(conversationId: string) {
+    return this.request<import("@confrere/protocol").CareCasesResponse>(
+      "GET",
+      `/api/v1/conversations/${encodeURIComponent(conversationId)}/cases`,
+    );
+  }
+  /** The members of a conversation with their verified national ids (RPPS/ADELI), for exports. */
+  caseParticipants(conversationId: string) {
+    return this.request<import("@confrere/protocol").CaseParticipantsResponse>(
+      "GET",
+      `/api/v1/conversations/${encodeURIComponent(conversationId)}/case-participants`,
+    );
+  }
+  /** The opaque case ids of all my conversations. */
+  myCases() {
+    return this.request<import("@confrere/protocol").CareCasesResponse>("GET", "/api/v1/cases");
+  }
 
   // Télé-expertise (types imported inline)
 
   // Availability, urgent messages and on-call (types imported inline)
+
+  /** Your status, until when, working hours (Europe/Paris), and whether notifications reach you now. */
+  availability() {
+    return this.request<import("@confrere/protocol").Availability>("GET", "/api/v1/me/availability");
+  }
+
+  /** Sets your status; `workingHours` omitted keeps them, null clears them. */
+  setAvailability(input: import("@confrere/protocol").SetAvailabilityRequest) {
+    return this.request<import("@confrere/protocol").Availability>("PUT", "/api/v1/me/availability", input);
+  }
+
+  /** A colleague's status (never their hours). */
+  colleagueAvailability(userId: string) {
+    return this.request<import("@confrere/protocol").ColleagueAvailability>(
+      "GET",
+      `/api/v1/users/${encodeURIComponent(userId)}/availability`,
+    );
+  }
+
+  /** Your urgent messages awaiting acknowledgement. */
+  urgentAlerts() {
+    return this.request<import("@confrere/protocol").UrgentAlertsResponse>("GET", "/api/v1/me/urgent");
+  }
+
+  acknowledgeUrgent(alertId: string) {
+    return this.request<import("@confrere/protocol").UrgentAlert>(
+      "POST",
+      `/api/v1/me/urgent/${encodeURIComponent(alertId)}/acknowledge`,
+    );
+  }
+
+  onCallSchedule(serviceId: string) {
+    return this.request<import("@confrere/protocol").OnCallSchedule>(
+      "GET",
+      `/api/v1/services/${encodeURIComponent(serviceId)}/on-call`,
+    );
+  }
+
+  /** Replaces a service's on-call schedule (the establishment's administrators). */
+  setOnCallSchedule(serviceId: string, input: import("@confrere/protocol").SetOnCallScheduleRequest) {
+    return this.request<import("@confrere/protocol").OnCallSchedule>(
+      "PUT",
+      `/api/v1/services/${encodeURIComponent(serviceId)}/on-call`,
+      input,
+    );
+  }
+
+  /** Ties a conversation with the service's staff to the service, for on-call routing. */
+  tieServiceConversation(serviceId: string, conversationId: string) {
+    return this.request<{ ok: true }>(
+      "POST",
+      `/api/v1/services/${encodeURIComponent(serviceId)}/conversations/${encodeURIComponent(conversationId)}`,
+    );
+  }
 
   // Retention, legal hold and personal data (types imported inline)
 

@@ -27,6 +27,7 @@ import {
   type ServerFrame,
 } from "@confrere/protocol";
 import { ApiClient } from "./api-client.ts";
+import { type UrgentEnvelope, urgentEnvelope } from "./availability.ts";
 import { decodeContent, encodeContent } from "./content-codec.ts";
 import { Emitter } from "./emitter.ts";
 import { Mutex } from "./mutex.ts";
@@ -363,7 +364,10 @@ export class ConfrereClient {
         "openServiceConversation: no one else is on this service's roster yet; ask its establishment",
       );
     }
-    return this.createGroup(`${service.name} — ${service.establishmentName}`, staff);
+    const conversationId = await this.createGroup(`${service.name} — ${service.establishmentName}`, staff);
+    // Availability, urgent messages and on-call: the server routes its notifications to the on-call staff.
+    await this.api.tieServiceConversation(serviceId, conversationId);
+    return conversationId;
   }
 
   private async startGroup(conversation: Conversation): Promise<void> {
@@ -512,15 +516,21 @@ export class ConfrereClient {
   sendText(
     conversationId: string,
     text: string,
-    options: { replyTo?: string; urgent?: boolean } = {},
+    // Availability, urgent messages and on-call: `renotifyAfterMinutes` (1 to 240) with `urgent`.
+    options: { replyTo?: string; urgent?: boolean; renotifyAfterMinutes?: number } = {},
   ): Promise<StoredMessage> {
-    return this.send(conversationId, {
-      v: 1,
-      type: "text",
-      text,
-      ...(options.replyTo ? { replyTo: options.replyTo } : {}),
-      ...(options.urgent ? { urgent: true } : {}),
-    });
+    return this.send(
+      conversationId,
+      {
+        v: 1,
+        type: "text",
+        text,
+        ...(options.replyTo ? { replyTo: options.replyTo } : {}),
+        ...(options.urgent ? { urgent: true } : {}),
+      },
+      undefined,
+      urgentEnvelope(options),
+    );
   }
 
   /** Encrypts the file with a fresh key, uploads the ciphertext, then sends the key inside MLS. */
@@ -592,6 +602,8 @@ export class ConfrereClient {
     conversationId: string,
     content: MessageContent,
     messageId = newMessageId(),
+    // Availability, urgent messages and on-call: the envelope's metadata the server sees.
+    envelope: UrgentEnvelope = {},
   ): Promise<StoredMessage> {
     return this.mutex.run(async () => {
       for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
@@ -610,6 +622,7 @@ export class ConfrereClient {
             clientMessageId: messageId,
             epoch: Number(group.epoch),
             body: bytesToBase64Url(body),
+            ...envelope,
           });
           const message: StoredMessage = {
             id: messageId,
@@ -673,7 +686,7 @@ export class ConfrereClient {
    */
   private async postMessage(
     conversationId: string,
-    request: { clientMessageId: string; epoch: number; body: string },
+    request: { clientMessageId: string; epoch: number; body: string } & UrgentEnvelope,
   ): Promise<PostEntryResponse> {
     if (this.realtime?.isOpen) {
       try {

@@ -1,4 +1,22 @@
 export { ApiClient, type ApiClientOptions } from "./api-client.ts";
+// Availability, urgent messages and on-call
+export {
+  formatWorkingHours,
+  parseWorkingHours,
+  type UrgentEnvelope,
+  urgentEnvelope,
+} from "./availability.ts";
+// Patient cases and export
+export { caseToFhirBundle, FHIR_SYSTEMS } from "./case-export/case-fhir.ts";
+export { caseToPdf } from "./case-export/case-pdf.ts";
+export {
+  CaseBook,
+  type CaseDossier,
+  type CaseExpertise,
+  type CaseSummary,
+  checkPatient,
+  normaliseForSearch,
+} from "./cases.ts";
 export {
   type ClientEvents,
   ConfrereClient,

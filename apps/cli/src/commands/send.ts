@@ -35,8 +35,16 @@ export async function runSend(args: string[]): Promise<number> {
     file: { type: "string" },
     "mime-type": { type: "string" },
     urgent: { type: "boolean" },
+    "renotify-after": { type: "string" },
     json: { type: "boolean" },
   });
+  // Availability, urgent messages and on-call: re-notification while unacknowledged.
+  const renotify = values["renotify-after"];
+  if (renotify !== undefined && (!values.urgent || !/^[0-9]{1,3}$/.test(renotify)))
+    throw new UsageError(
+      `${command}: --renotify-after MIN (whole minutes) goes with --urgent`,
+      usageOf(command),
+    );
   const target = oneOf(command, { "--to": values.to, "--conversation": values.conversation });
   if (values.text === undefined && values.file === undefined)
     throw new UsageError(`${command}: give --text or --file`, usageOf(command));
@@ -69,7 +77,10 @@ export async function runSend(args: string[]): Promise<number> {
     const urgent = values.urgent === true;
     const message = file
       ? await client.sendFile(conversationId, file, values.text)
-      : await client.sendText(conversationId, values.text!, { urgent });
+      : await client.sendText(conversationId, values.text!, {
+          urgent,
+          ...(renotify !== undefined ? { renotifyAfterMinutes: Number(renotify) } : {}),
+        });
     const result = { conversationId, messageId: message.id, seq: message.seq };
     if (values.json) printJson(result);
     else

@@ -83,8 +83,13 @@ export type AuditAction =
   // Demo
   | "demo.seeded"
   // Patient cases and export
+  | "case.opened"
   // Télé-expertise
   // Availability, urgent messages and on-call
+  | "availability.changed"
+  | "urgent.acknowledged"
+  | "oncall.schedule_changed"
+  | "oncall.escalated"
   // Retention, legal hold and personal data
   | "retention.policy_changed"
   | "retention.purged"

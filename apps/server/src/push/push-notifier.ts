@@ -1,5 +1,6 @@
 import type { PushPayload } from "@confrere/protocol";
 import webpush from "web-push";
+import { unreachableUsers } from "../care/availability.ts";
 import type { AppContext } from "../context.ts";
 import type { BusEvent } from "../messaging/bus.ts";
 import { unreadCount } from "./badge-count.ts";
@@ -21,6 +22,14 @@ const PUSH_CONCURRENCY = 20;
 const SWEEP_MIN_INTERVAL_MS = 500;
 /** Recipients looked up per query. */
 const LOOKUP_CHUNK = 500;
+
+/** The running notifier of each context (created by routes/push.ts), for urgent messages. */
+const notifiers = new WeakMap<AppContext, PushNotifier>();
+
+/** The context's push notifier, or null when Web Push is not configured. */
+export function pushNotifierOf(ctx: AppContext): PushNotifier | null {
+  return notifiers.get(ctx) ?? null;
+}
 
 /** What a notification needs of a new entry: never its body. */
 interface DueEntry {
@@ -61,6 +70,70 @@ export class PushNotifier {
     private readonly graceMs = PUSH_GRACE_MS,
   ) {
     this.unsubscribe = ctx.bus.subscribe((event) => this.onEvent(event));
+    notifiers.set(ctx, this);
+  }
+
+  /**
+   * Urgent messages (care/urgent.ts): every subscribed device of `userIds`, at once, whatever
+   * their availability or whether a device fetched the entry (an urgent alert shows until
+   * acknowledged). `round` 0 is the first notification: it claims the same key as the ordinary
+   * path, which then stays silent for that entry; re-notifications claim keys of their own.
+   */
+  async notifyUrgent(
+    userIds: string[],
+    entry: { conversationId: string; seq: number; senderUserId: string | null },
+    round: number,
+  ): Promise<void> {
+    if (userIds.length === 0) return;
+    const targets = await this.ctx.db
+      .selectFrom("push_subscriptions")
+      .select(["device_id", "user_id", "endpoint", "p256dh", "auth", "preview"])
+      .where("user_id", "in", userIds)
+      .execute();
+    if (targets.length === 0) return;
+    const sender = entry.senderUserId
+      ? await this.ctx.db
+          .selectFrom("users")
+          .select("display_name")
+          .where("id", "=", entry.senderUserId)
+          .executeTakeFirst()
+      : undefined;
+    const key =
+      round === 0 ? `${entry.conversationId}:${entry.seq}` : `${entry.conversationId}:${entry.seq}:u${round}`;
+    const work = (async () => {
+      for (let i = 0; i < targets.length; i += PUSH_CONCURRENCY) {
+        await Promise.all(
+          targets.slice(i, i + PUSH_CONCURRENCY).map(async (target) => {
+            if (!(await this.claim(target, key))) return;
+            await this.deliver(target, {
+              title:
+                target.preview === "sender" && sender
+                  ? `Message urgent de ${sender.display_name}`
+                  : "Message urgent",
+              badge: await unreadCount(this.ctx, target.user_id),
+              conversationId: entry.conversationId,
+            });
+          }),
+        );
+      }
+    })();
+    this.inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      this.inFlight.delete(work);
+    }
+  }
+
+  /** One send per device and key, even when every node of a cluster hears the bus event. */
+  private async claim(target: Target, key: string): Promise<boolean> {
+    const claimed = await this.ctx.db
+      .updateTable("push_subscriptions")
+      .set({ last_pushed: key })
+      .where("device_id", "=", target.device_id)
+      .where((eb) => eb.or([eb("last_pushed", "is", null), eb("last_pushed", "!=", key)]))
+      .executeTakeFirst();
+    return Number(claimed.numUpdatedRows) > 0;
   }
 
   private onEvent(event: BusEvent): void {
@@ -101,7 +174,16 @@ export class PushNotifier {
    * ten messages in a burst make one notification, whose badge counts them all.
    */
   private async notify(batch: DueEntry[]): Promise<void> {
-    const recipients = [...new Set(batch.flatMap((d) => d.recipients))];
+    const everyone = [...new Set(batch.flatMap((d) => d.recipients))];
+    // Availability: non-urgent notifications are held (not sent, not queued) for people away, in
+    // consultation or outside their working hours; one query per sweep, like the subscriptions.
+    const held = new Set<string>();
+    for (let i = 0; i < everyone.length; i += LOOKUP_CHUNK) {
+      const chunk = everyone.slice(i, i + LOOKUP_CHUNK);
+      for (const userId of await unreachableUsers(this.ctx, chunk, this.ctx.clock.now())) held.add(userId);
+    }
+    const recipients = everyone.filter((id) => !held.has(id));
+    if (recipients.length === 0) return;
     const targets: Target[] = [];
     for (let i = 0; i < recipients.length; i += LOOKUP_CHUNK) {
       targets.push(
@@ -118,6 +200,7 @@ export class PushNotifier {
     const newest = new Map<string, { entry: DueEntry; target: Target }>();
     for (const entry of batch) {
       for (const userId of entry.recipients) {
+        if (held.has(userId)) continue;
         for (const target of byUser.get(userId) ?? []) {
           newest.set(`${target.device_id}\u0000${entry.conversationId}`, { entry, target });
         }
@@ -157,22 +240,17 @@ export class PushNotifier {
       await this.drop(target, "session_ended");
       return;
     }
-    // One send per device and entry, even when every node of a cluster hears the bus event.
-    const key = `${entry.conversationId}:${entry.seq}`;
-    const claimed = await ctx.db
-      .updateTable("push_subscriptions")
-      .set({ last_pushed: key })
-      .where("device_id", "=", target.device_id)
-      .where((eb) => eb.or([eb("last_pushed", "is", null), eb("last_pushed", "!=", key)]))
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) === 0) return;
-
-    const payload: PushPayload = {
+    if (!(await this.claim(target, `${entry.conversationId}:${entry.seq}`))) return;
+    await this.deliver(target, {
       title:
         target.preview === "sender" && senderName ? `Nouveau message de ${senderName}` : "Nouveau message",
       badge: await unreadCount(ctx, target.user_id),
       conversationId: entry.conversationId,
-    };
+    });
+  }
+
+  private async deliver(target: Target, payload: PushPayload): Promise<void> {
+    const { ctx } = this;
     // web-push encrypts (RFC 8291, aes128gcm) and signs the VAPID JWT; the POST is ours, so that
     // its outcome (and a local stand-in in tests) is handled here.
     const request = webpush.generateRequestDetails(
@@ -247,6 +325,7 @@ export class PushNotifier {
   /** Stops listening; notifications already due finish (before the database closes). */
   async close(): Promise<void> {
     this.unsubscribe();
+    if (notifiers.get(this.ctx) === this) notifiers.delete(this.ctx);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.due = [];

@@ -34,6 +34,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { normalizeEmail } from "../accounts/users.ts";
 import { assertMayStartConversations } from "../billing/entitlements.ts";
+import { assertUrgentOptions, recordUrgent } from "../care/urgent.ts";
 import type { AppContext } from "../context.ts";
 import type { App } from "../http/app.ts";
 import { authorize } from "../http/auth-guard.ts";
@@ -413,7 +414,17 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const auth = (await authorize(ctx, request, "professional", "sendMessage"))!;
-      return appendApplicationMessage(ctx, who(auth), request.params.conversationId, request.body);
+      // Availability, urgent messages and on-call: alerts after the commit, urgent sends only.
+      const { urgent, renotifyAfterMinutes } = request.body;
+      if (urgent || renotifyAfterMinutes !== undefined) assertUrgentOptions(request.body, "sendMessage");
+      const sent = await appendApplicationMessage(
+        ctx,
+        who(auth),
+        request.params.conversationId,
+        request.body,
+      );
+      if (urgent) await recordUrgent(ctx, auth.user.id, request.params.conversationId, sent, request.body);
+      return sent;
     },
   );
 

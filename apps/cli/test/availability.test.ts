@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { runTypeScriptCommand, startTestServer, type TestServer } from "@confrere/dev-env";
+
+function confrere(args: string[], options: { stdin?: string } = {}) {
+  return runTypeScriptCommand("apps/cli/src/main.ts", args, {
+    env: { HOME: os.tmpdir() },
+    ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+  });
+}
+
+describe("confrere availability / urgent", () => {
+  let server: TestServer;
+  let root: string;
+  before(async () => {
+    server = await startTestServer();
+    root = await fs.mkdtemp(path.join(os.tmpdir(), "confrere-availability-"));
+  });
+  after(async () => {
+    await server.close();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  test("a person sets their status and working hours, reads them back, and lists no urgent message", async () => {
+    const user = await server.createUser({ verified: true });
+    const home = path.join(root, "home");
+    const login = await confrere(
+      [
+        "login",
+        "--server",
+        server.url,
+        "--email",
+        user.email,
+        "--password-stdin",
+        "--totp",
+        server.totp(user.totpSecret),
+        "--home",
+        home,
+      ],
+      { stdin: `${user.password}\n` },
+    );
+    assert.equal(login.code, 0, login.stderr);
+
+    const set = await confrere([
+      "availability",
+      "set",
+      "--status",
+      "in_consultation",
+      "--hours",
+      "mon-fri 08:00-12:00,14:00-18:00",
+      "--home",
+      home,
+      "--json",
+    ]);
+    assert.equal(set.code, 0, set.stderr);
+    const shown = await confrere(["availability", "show", "--home", home, "--json"]);
+    assert.equal(shown.code, 0, shown.stderr);
+    const availability = JSON.parse(shown.stdout) as {
+      status: string;
+      workingHours: Record<string, { start: string; end: string }[]>;
+    };
+    assert.equal(availability.status, "in_consultation");
+    assert.deepEqual(availability.workingHours.fri, [
+      { start: "08:00", end: "12:00" },
+      { start: "14:00", end: "18:00" },
+    ]);
+    assert.equal(availability.workingHours.sat, undefined);
+
+    const wrong = await confrere(["availability", "set", "--status", "absent", "--home", home]);
+    assert.notEqual(wrong.code, 0);
+    assert.match(wrong.stderr, /--status is one of/);
+
+    const urgent = await confrere(["urgent", "list", "--home", home, "--json"]);
+    assert.equal(urgent.code, 0, urgent.stderr);
+    assert.deepEqual(JSON.parse(urgent.stdout), { alerts: [] });
+  });
+});

@@ -1,0 +1,303 @@
+import assert from "node:assert/strict";
+import { createECDH, randomBytes } from "node:crypto";
+import http from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, test } from "node:test";
+import {
+  connectDevice,
+  eventually,
+  rejectsWith,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from "@confrere/dev-env";
+import { type PushPayload, withLuhnKey } from "@confrere/protocol";
+import type { ConfrereClient } from "@confrere/sdk";
+import { parisWallClock, withinWorkingHours } from "../src/care/availability.ts";
+
+// web-push's own RFC 8188 implementation, used here as a browser's push stack would decrypt.
+const ece = createRequire(import.meta.url)("http_ece") as {
+  decrypt(
+    buffer: Buffer,
+    params: { version: "aes128gcm"; privateKey: ReturnType<typeof createECDH>; authSecret: string },
+  ): Buffer;
+};
+
+const MINUTE = 60_000;
+/** A safety net, not a timing assertion: ordinary notifications wait a 3 s grace first. */
+const PUSH_WAIT_MS = 60_000;
+
+interface Pushed {
+  path: string;
+  body: Buffer;
+}
+
+/** A real HTTP server standing in for a browser vendor's push service. */
+async function startPushService() {
+  const received: Pushed[] = [];
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      received.push({ path: request.url ?? "", body: Buffer.concat(chunks) });
+      response.statusCode = 201;
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+function browserKeys() {
+  const ecdh = createECDH("prime256v1");
+  ecdh.generateKeys();
+  const auth = randomBytes(16).toString("base64url");
+  return { ecdh, auth, json: { p256dh: ecdh.getPublicKey().toString("base64url"), auth } };
+}
+
+describe("urgent messages, availability and on-call", () => {
+  let server: TestServer;
+  let push: Awaited<ReturnType<typeof startPushService>>;
+  const keys = new Map<string, ReturnType<typeof browserKeys>>();
+  const devices: ConfrereClient[] = [];
+  before(async () => {
+    server = await startTestServer();
+    push = await startPushService();
+  });
+  after(async () => {
+    for (const device of devices) device.disconnect();
+    await server.close();
+    await push.close();
+  });
+
+  async function device(user: TestUser): Promise<ConfrereClient> {
+    const client = await connectDevice(server, user);
+    devices.push(client);
+    return client;
+  }
+
+  /** Subscribes the device at `/<name>`; returns the payloads pushed there so far, decrypted. */
+  async function subscribe(client: ConfrereClient, name: string) {
+    const browser = browserKeys();
+    keys.set(name, browser);
+    await client.api.subscribePush({ endpoint: `${push.url}/${name}`, keys: browser.json });
+    return () =>
+      push.received
+        .filter((r) => r.path === `/${name}`)
+        .map(
+          (r) =>
+            JSON.parse(
+              ece
+                .decrypt(r.body, { version: "aes128gcm", privateKey: browser.ecdh, authSecret: browser.auth })
+                .toString("utf8"),
+            ) as PushPayload,
+        );
+  }
+
+  test("working hours are Paris wall-clock times, across the DST change", () => {
+    // 2026-03-29 is the spring change: 01:30 UTC is 03:30 CEST; the day before, 01:30 UTC is 02:30 CET.
+    assert.deepEqual(parisWallClock(Date.UTC(2026, 2, 29, 1, 30)), { weekday: "sun", minutes: 3 * 60 + 30 });
+    assert.deepEqual(parisWallClock(Date.UTC(2026, 2, 28, 1, 30)), { weekday: "sat", minutes: 2 * 60 + 30 });
+    const hours = { mon: [{ start: "08:00", end: "18:00" }] };
+    // Monday 2026-11-30 07:30 UTC is 08:30 in Paris (CET); 17:30 UTC is 18:30.
+    assert.equal(withinWorkingHours(hours, Date.UTC(2026, 10, 30, 7, 30)), true);
+    assert.equal(withinWorkingHours(hours, Date.UTC(2026, 10, 30, 17, 30)), false);
+    assert.equal(withinWorkingHours(null, Date.UTC(2026, 10, 30, 17, 30)), true);
+  });
+
+  test("availability: set, read, checked; colleagues see the status only", async () => {
+    const anne = await server.createUser({ verified: true, name: "Dr Anne" });
+    const basile = await server.createUser({ verified: true, name: "Dr Basile" });
+    const initial = await anne.api.availability();
+    assert.deepEqual(initial, {
+      status: "available",
+      until: null,
+      workingHours: null,
+      timeZone: "Europe/Paris",
+      reachableNow: true,
+    });
+    const until = server.clock.now() + 60 * MINUTE;
+    const set = await anne.api.setAvailability({
+      status: "in_consultation",
+      until,
+      workingHours: {
+        mon: [
+          { start: "08:00", end: "12:00" },
+          { start: "14:00", end: "18:00" },
+        ],
+      },
+    });
+    assert.equal(set.status, "in_consultation");
+    assert.equal(set.reachableNow, false);
+    assert.deepEqual(await basile.api.colleagueAvailability(anne.userId), {
+      userId: anne.userId,
+      status: "in_consultation",
+      until,
+    });
+    await rejectsWith(
+      anne.api.setAvailability({ status: "away", until: server.clock.now() - 1 }),
+      "AVAILABILITY_INVALID",
+      400,
+    );
+    await rejectsWith(
+      anne.api.setAvailability({ status: "away", workingHours: { tue: [{ start: "18:00", end: "08:00" }] } }),
+      "AVAILABILITY_INVALID",
+      400,
+    );
+    await rejectsWith(anne.api.setAvailability({ status: "absent" as "away" }), "VALIDATION_FAILED", 400);
+    // The status lapses at `until`; the working hours stay.
+    server.clock.advance(61 * MINUTE);
+    const later = await anne.api.availability();
+    assert.equal(later.status, "available");
+    assert.deepEqual(later.workingHours?.mon?.length, 2);
+    await anne.api.setAvailability({ status: "on_call", workingHours: null });
+    assert.equal((await anne.api.availability()).reachableNow, true);
+  });
+
+  test("an urgent message notifies someone away, a plain one does not; pending until acknowledged, re-notified meanwhile", async () => {
+    const alice = await server.createUser({ verified: true, name: "Dr Alice Martin" });
+    const bob = await server.createUser({ verified: true, name: "Dr Bob" });
+    const a = await device(alice);
+    const b = await device(bob);
+    const pushedToBob = await subscribe(b, "bob");
+    const conversationId = await a.openDirect(bob.userId);
+    await b.api.setAvailability({ status: "away" });
+    b.disconnect();
+
+    await a.sendText(conversationId, "Patient Dupont, pour information");
+    const urgent = await a.sendText(conversationId, "Patient Dupont, douleur thoracique", {
+      urgent: true,
+      renotifyAfterMinutes: 5,
+    });
+    await eventually(async () => pushedToBob().length >= 1, "the urgent push", PUSH_WAIT_MS);
+    assert.deepEqual(pushedToBob()[0], {
+      title: "Message urgent de Dr Alice Martin",
+      badge: 2,
+      conversationId,
+    });
+    for (const r of push.received) assert.ok(!r.body.includes(Buffer.from("Dupont")));
+
+    const { alerts } = await bob.api.urgentAlerts();
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]!.conversationId, conversationId);
+    assert.equal(alerts[0]!.seq, urgent.seq);
+    assert.equal(alerts[0]!.senderId, alice.userId);
+    assert.equal(alerts[0]!.acknowledgedAt, null);
+    assert.deepEqual((await alice.api.urgentAlerts()).alerts, []);
+
+    // Re-notified after 5 minutes while pending (the clock moved, the job run by hand).
+    server.clock.advance(5 * MINUTE);
+    await server.server.scheduler.runDue();
+    assert.equal(pushedToBob().length, 2);
+    assert.equal(pushedToBob()[1]!.title, "Message urgent de Dr Alice Martin");
+
+    await rejectsWith(alice.api.acknowledgeUrgent(alerts[0]!.id), "URGENT_ALERT_NOT_FOUND", 404);
+    const acknowledged = await bob.api.acknowledgeUrgent(alerts[0]!.id);
+    assert.equal(acknowledged.acknowledgedAt, server.clock.now());
+    assert.deepEqual((await bob.api.urgentAlerts()).alerts, []);
+    server.clock.advance(10 * MINUTE);
+    await server.server.scheduler.runDue();
+    assert.equal(pushedToBob().length, 2, "no re-notification once acknowledged");
+    const audit = await server.server.ctx.db
+      .selectFrom("audit_events")
+      .select(["action", "actor_id", "target_id"])
+      .where("action", "=", "urgent.acknowledged")
+      .execute();
+    assert.deepEqual(audit, [
+      { action: "urgent.acknowledged", actor_id: bob.userId, target_id: conversationId },
+    ]);
+
+    // Back at work: the next plain message is pushed; the one sent while away never was.
+    await b.api.setAvailability({ status: "available" });
+    await a.sendText(conversationId, "Plain again");
+    await eventually(async () => pushedToBob().length >= 3, "the plain push", PUSH_WAIT_MS);
+    assert.equal(pushedToBob()[2]!.title, "Nouveau message de Dr Alice Martin");
+    assert.equal(pushedToBob().length, 3);
+
+    // Over the socket the refusal comes back as an `error` frame: its code is what matters.
+    await assert.rejects(a.sendText(conversationId, "x", { urgent: true, renotifyAfterMinutes: 0 }), {
+      code: "URGENT_RENOTIFY_OUT_OF_RANGE",
+    });
+  });
+
+  test("on-call: administrators edit the schedule; an urgent message to the service alerts whoever is on call", async () => {
+    const operator = await server.createUser({ operator: true, verified: true });
+    const admin = await server.createUser({ verified: true, name: "Admin CH" });
+    const anne = await server.createUser({ verified: true, name: "Dr Anne Cardio" });
+    const basile = await server.createUser({ verified: true, name: "Dr Basile Cardio" });
+    const doctor = await server.createUser({ verified: true, name: "Dr Denis Généraliste" });
+    const { organisation } = await operator.api.createOrganisation({
+      kind: "establishment",
+      finess: withLuhnKey("89000003"),
+      name: "CH Auxerre",
+    });
+    await operator.api.addOrganisationAdmin(organisation.id, admin.userId);
+    const { service } = await admin.api.createService(organisation.id, "Cardiologie");
+    await admin.api.setServiceRoster(service.id, [anne.userId, basile.userId]);
+
+    const now = server.clock.now();
+    const shifts = [{ userId: anne.userId, start: now - MINUTE, end: now + 12 * 60 * MINUTE }];
+    await rejectsWith(
+      anne.api.setOnCallSchedule(service.id, { escalationMinutes: 10, shifts }),
+      "ORGANISATION_ADMIN_REQUIRED",
+      403,
+    );
+    await rejectsWith(
+      admin.api.setOnCallSchedule(service.id, {
+        escalationMinutes: 10,
+        shifts: [{ userId: doctor.userId, start: now, end: now + MINUTE }],
+      }),
+      "ONCALL_NOT_ROSTER_MEMBER",
+      400,
+    );
+    await rejectsWith(
+      admin.api.setOnCallSchedule(service.id, { escalationMinutes: 0, shifts }),
+      "ONCALL_SCHEDULE_INVALID",
+      400,
+    );
+    const schedule = await admin.api.setOnCallSchedule(service.id, { escalationMinutes: 10, shifts });
+    assert.deepEqual(schedule.onCallNow, [anne.userId]);
+    assert.equal((await anne.api.onCallSchedule(service.id)).escalationMinutes, 10);
+
+    const d = await device(doctor);
+    const an = await device(anne);
+    await device(basile);
+    const conversationId = await d.openServiceConversation(service.id);
+    // Not the caller's conversation: refused.
+    await rejectsWith(
+      doctor.api.tieServiceConversation(service.id, await an.openDirect(basile.userId)),
+      "SERVICE_CONVERSATION_INVALID",
+      400,
+    );
+    await d.sendText(conversationId, "Avis urgent", { urgent: true });
+    assert.equal((await anne.api.urgentAlerts()).alerts.length, 1);
+    assert.deepEqual((await basile.api.urgentAlerts()).alerts, []);
+
+    // A second one, acknowledged by Anne in time: it never escalates.
+    server.clock.advance(MINUTE);
+    await d.sendText(conversationId, "Second avis urgent", { urgent: true });
+    const [first, second] = (await anne.api.urgentAlerts()).alerts;
+    await anne.api.acknowledgeUrgent(second!.id);
+
+    // Nobody acknowledged the first within 10 minutes: the rest of the roster is alerted.
+    server.clock.advance(8 * MINUTE);
+    await server.server.scheduler.runDue();
+    assert.deepEqual((await basile.api.urgentAlerts()).alerts, [], "not before the delay");
+    server.clock.advance(2 * MINUTE);
+    await server.server.scheduler.runDue();
+    assert.equal((await anne.api.urgentAlerts()).alerts.length, 1, "Anne's first stays pending");
+    const escalated = (await basile.api.urgentAlerts()).alerts;
+    assert.deepEqual(
+      escalated.map((a) => [a.conversationId, a.seq]),
+      [[conversationId, first!.seq]],
+    );
+    const audit = await server.server.ctx.db
+      .selectFrom("audit_events")
+      .select(["target_id"])
+      .where("action", "=", "oncall.escalated")
+      .execute();
+    assert.deepEqual(audit, [{ target_id: service.id }]);
+  });
+});
