@@ -52,7 +52,9 @@ const importPattern =
 for (const [layer, rule] of Object.entries(rules)) {
   for (const file of walk(path.join(root, layer))) {
     const relative = path.relative(root, file);
-    const isTest = /\.test\.tsx?$|\/test\/|\/e2e\//.test(relative);
+    // Tests, browser suites and a package's own tooling scripts (apps/web/scripts: Lighthouse,
+    // screenshots) run in Node, never in the product, and may use the test helpers.
+    const isTest = /\.test\.tsx?$|\/test\/|\/e2e\/|^apps\/web\/scripts\//.test(relative);
     const source = fs.readFileSync(file, "utf8");
     for (const match of source.matchAll(importPattern)) {
       const specifier = match[1] ?? match[2];
