@@ -129,7 +129,6 @@ export const ErrorCode = {
   CASE_NOT_FOUND: "CASE_NOT_FOUND",
   CASE_ID_TAKEN: "CASE_ID_TAKEN",
   CASE_CONSENT_REQUIRED: "CASE_CONSENT_REQUIRED",
-  // Télé-expertise
   // Availability, urgent messages and on-call
   AVAILABILITY_INVALID: "AVAILABILITY_INVALID",
   URGENT_RENOTIFY_OUT_OF_RANGE: "URGENT_RENOTIFY_OUT_OF_RANGE",
@@ -143,8 +142,6 @@ export const ErrorCode = {
   LEGAL_HOLD_NOT_FOUND: "LEGAL_HOLD_NOT_FOUND",
   ACCOUNT_DELETION_REAUTH_FAILED: "ACCOUNT_DELETION_REAUTH_FAILED",
   ACCOUNT_DELETION_LAST_OPERATOR: "ACCOUNT_DELETION_LAST_OPERATOR",
-  // Web app (lock, lighthouse)
-  // Directory paging and vouching
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -933,8 +933,6 @@ export class ApiClient {
     return this.request<import("@confrere/protocol").CareCasesResponse>("GET", "/api/v1/cases");
   }
 
-  // Télé-expertise (types imported inline)
-
   // Availability, urgent messages and on-call (types imported inline)
 
   /** Your status, until when, working hours (Europe/Paris), and whether notifications reach you now. */
@@ -1054,8 +1052,6 @@ export class ApiClient {
       `/api/v1/admin/users/${encodeURIComponent(userId)}`,
     );
   }
-
-  // Directory paging and vouching (types imported inline)
 }
 
 function query(params: Record<string, number | string | undefined>): string {

@@ -84,7 +84,6 @@ export type AuditAction =
   | "demo.seeded"
   // Patient cases and export
   | "case.opened"
-  // Télé-expertise
   // Availability, urgent messages and on-call
   | "availability.changed"
   | "urgent.acknowledged"
@@ -97,7 +96,6 @@ export type AuditAction =
   | "retention.legal_hold_lifted"
   | "personal_data.exported"
   | "account.deleted";
-// Directory paging and vouching
 
 export interface AuditEventInput {
   action: AuditAction;

@@ -10,7 +10,6 @@ import type { OrganisationTables } from "./schema-organisations.ts";
 import type { ProSanteConnectTables } from "./schema-pro-sante-connect.ts";
 import type { PushTables } from "./schema-push.ts";
 import type { RetentionTables } from "./schema-retention.ts";
-import type { TeleExpertiseTables } from "./schema-tele-expertise.ts";
 
 /** Times are integers: milliseconds since the Unix epoch, from the injected clock. */
 type Millis = number;
@@ -149,7 +148,6 @@ export interface Database
     BillingTables,
     PushTables,
     CareCaseTables,
-    TeleExpertiseTables,
     AvailabilityTables,
     RetentionTables {
   users: UsersTable;

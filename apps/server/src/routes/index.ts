@@ -6,7 +6,6 @@ import { availabilityRoutes } from "./availability.ts";
 import { billingRoutes } from "./billing.ts";
 import { caseRoutes } from "./cases.ts";
 import { directoryRoutes } from "./directory.ts";
-import { expertiseRoutes } from "./expertise.ts";
 import { healthRoutes } from "./health.ts";
 import { identityClaimRoutes } from "./identity-claims.ts";
 import { invitationRoutes } from "./invitations.ts";
@@ -55,7 +54,6 @@ export async function registerRoutes(app: App, ctx: AppContext): Promise<void> {
   messagingRoutes(app, ctx);
   pushRoutes(app, ctx);
   caseRoutes(app, ctx);
-  expertiseRoutes(app, ctx);
   availabilityRoutes(app, ctx);
   retentionRoutes(app, ctx);
 }

@@ -1124,6 +1124,4 @@ export const en: Record<MessageKey, string> = {
   "newDevice.notice": "{name}'s safety code has changed: new device.",
   "newDevice.verify": "Verify",
   "newDevice.dismiss": "Got it",
-  // Chat list, new device warning, lighthouse
-  // Directory paging and vouching
 };

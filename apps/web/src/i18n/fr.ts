@@ -1155,8 +1155,6 @@ export const fr = {
   "newDevice.notice": "Le code de sécurité de {name} a changé : nouvel appareil.",
   "newDevice.verify": "Vérifier",
   "newDevice.dismiss": "J'ai compris",
-  // Chat list, new device warning, lighthouse
-  // Directory paging and vouching
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -12,7 +12,6 @@ import { billing } from "./0010-billing.ts";
 import { directorySearch } from "./0011-directory-search.ts";
 import { pushSubscriptions } from "./0012-push-subscriptions.ts";
 import { careCases } from "./0013-care-cases.ts";
-import { teleExpertise } from "./0014-tele-expertise.ts";
 import { availabilityOnCall } from "./0015-availability-on-call.ts";
 import { retention } from "./0016-retention.ts";
 
@@ -40,7 +39,6 @@ export function migrationList(context: MigrationContext): Record<string, Migrati
     "0011-directory-search": directorySearch(context),
     "0012-push-subscriptions": pushSubscriptions(context),
     "0013-care-cases": careCases(context),
-    "0014-tele-expertise": teleExpertise(context),
     "0015-availability-on-call": availabilityOnCall(context),
     "0016-retention": retention(context),
   };

@@ -1,2 +1,0 @@
-/** Télé-expertise: requests, states and the billing acts table. */
-export {};
