@@ -3,14 +3,8 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { runTypeScriptCommand, startTestServer, type TestServer } from "@confrere/dev-env";
-
-function confrere(args: string[], options: { stdin?: string } = {}) {
-  return runTypeScriptCommand("apps/cli/src/main.ts", args, {
-    env: { HOME: os.tmpdir() },
-    ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
-  });
-}
+import { startTestServer, type TestServer } from "@confrere/dev-env";
+import { confrere, loginCli } from "./support/cli.ts";
 
 describe("confrere availability / urgent", () => {
   let server: TestServer;
@@ -27,21 +21,7 @@ describe("confrere availability / urgent", () => {
   test("a person sets their status and working hours, reads them back, and lists no urgent message", async () => {
     const user = await server.createUser({ verified: true });
     const home = path.join(root, "home");
-    const login = await confrere(
-      [
-        "login",
-        "--server",
-        server.url,
-        "--email",
-        user.email,
-        "--password-stdin",
-        "--totp",
-        server.totp(user.totpSecret),
-        "--home",
-        home,
-      ],
-      { stdin: `${user.password}\n` },
-    );
+    const login = await loginCli(server, user, home);
     assert.equal(login.code, 0, login.stderr);
 
     const set = await confrere([

@@ -3,14 +3,8 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { runTypeScriptCommand, startTestServer, type TestServer, type TestUser } from "@confrere/dev-env";
-
-function confrere(args: string[], options: { stdin?: string } = {}) {
-  return runTypeScriptCommand("apps/cli/src/main.ts", args, {
-    env: { HOME: os.tmpdir() },
-    ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
-  });
-}
+import { startTestServer, type TestServer, type TestUser } from "@confrere/dev-env";
+import { confrere, loginCli } from "./support/cli.ts";
 
 describe("confrere case open / list / export", () => {
   let server: TestServer;
@@ -25,21 +19,7 @@ describe("confrere case open / list / export", () => {
   });
 
   async function login(user: TestUser, home: string) {
-    const run = await confrere(
-      [
-        "login",
-        "--server",
-        server.url,
-        "--email",
-        user.email,
-        "--password-stdin",
-        "--totp",
-        server.totp(user.totpSecret),
-        "--home",
-        home,
-      ],
-      { stdin: `${user.password}\n` },
-    );
+    const run = await loginCli(server, user, home);
     assert.equal(run.code, 0, run.stderr);
   }
 

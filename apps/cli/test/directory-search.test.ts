@@ -3,15 +3,9 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import {
-  type CliResult,
-  runServerCli,
-  runTypeScriptCommand,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from "@confrere/dev-env";
+import { runServerCli, startTestServer, type TestServer, type TestUser } from "@confrere/dev-env";
 import type { DirectorySearchResponse } from "@confrere/protocol";
+import { confrere, loginCli } from "./support/cli.ts";
 
 /** The older-layout fixture of the Annuaire Santé (shared/fixtures/annuaire). */
 const FIXTURE = path.resolve(
@@ -21,13 +15,6 @@ const FIXTURE = path.resolve(
 /** LEROY Léa, cardiologist at Saint-Denis (La Réunion) and Le Creusot in the fixture. */
 const LEROY = "810785900399";
 
-function confrere(args: string[], options: { stdin?: string } = {}): Promise<CliResult> {
-  return runTypeScriptCommand("apps/cli/src/main.ts", args, {
-    env: { HOME: os.tmpdir() },
-    ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
-  });
-}
-
 describe("confrere directory search", () => {
   let server: TestServer;
   let root: string;
@@ -35,24 +22,6 @@ describe("confrere directory search", () => {
   let colleague: TestUser;
   let home: string;
   const search = (args: string[]) => confrere(["directory", "search", ...args, "--home", home]);
-
-  async function login(user: TestUser, into: string): Promise<CliResult> {
-    return confrere(
-      [
-        "login",
-        "--server",
-        server.url,
-        "--email",
-        user.email,
-        "--password-stdin",
-        "--totp",
-        server.totp(user.totpSecret),
-        "--home",
-        into,
-      ],
-      { stdin: `${user.password}\n` },
-    );
-  }
 
   before(async () => {
     server = await startTestServer();
@@ -70,7 +39,7 @@ describe("confrere directory search", () => {
       .where("id", "=", colleague.userId)
       .execute();
     home = path.join(root, "doctor");
-    const run = await login(doctor, home);
+    const run = await loginCli(server, doctor, home);
     assert.equal(run.code, 0, run.stderr);
   });
   after(async () => {
@@ -151,7 +120,7 @@ describe("confrere directory search", () => {
     // An unverified account logs in (its device waits for the verification) and is told why.
     const newcomer = await server.createUser({ verified: false });
     const newcomerHome = path.join(root, "newcomer");
-    const loggedIn = await login(newcomer, newcomerHome);
+    const loggedIn = await loginCli(server, newcomer, newcomerHome);
     assert.equal(loggedIn.code, 0, loggedIn.stderr);
     assert.match(loggedIn.stderr, /not verified yet/);
     const whoami = await confrere(["whoami", "--home", newcomerHome]);
@@ -172,21 +141,7 @@ describe("confrere invite", () => {
     root = await fs.mkdtemp(path.join(os.tmpdir(), "confrere-cli-invite-"));
     const doctor = await server.createUser({ verified: true, name: "Dr Alice Martin" });
     home = path.join(root, "doctor");
-    const run = await confrere(
-      [
-        "login",
-        "--server",
-        server.url,
-        "--email",
-        doctor.email,
-        "--password-stdin",
-        "--totp",
-        server.totp(doctor.totpSecret),
-        "--home",
-        home,
-      ],
-      { stdin: `${doctor.password}\n` },
-    );
+    const run = await loginCli(server, doctor, home);
     assert.equal(run.code, 0, run.stderr);
   });
   after(async () => {

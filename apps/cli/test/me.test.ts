@@ -3,14 +3,8 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { runServerCli, runTypeScriptCommand, startTestServer, type TestServer } from "@confrere/dev-env";
-
-function confrere(args: string[], options: { stdin?: string } = {}) {
-  return runTypeScriptCommand("apps/cli/src/main.ts", args, {
-    env: { HOME: os.tmpdir() },
-    ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
-  });
-}
+import { runServerCli, startTestServer, type TestServer } from "@confrere/dev-env";
+import { confrere, loginCli } from "./support/cli.ts";
 
 describe("confrere me export / me delete, confrere-server retention purge", () => {
   let server: TestServer;
@@ -27,21 +21,7 @@ describe("confrere me export / me delete, confrere-server retention purge", () =
   test("a person exports their data to a file, then deletes their account after confirming", async () => {
     const user = await server.createUser({ verified: true });
     const home = path.join(root, "home");
-    const login = await confrere(
-      [
-        "login",
-        "--server",
-        server.url,
-        "--email",
-        user.email,
-        "--password-stdin",
-        "--totp",
-        server.totp(user.totpSecret),
-        "--home",
-        home,
-      ],
-      { stdin: `${user.password}\n` },
-    );
+    const login = await loginCli(server, user, home);
     assert.equal(login.code, 0, login.stderr);
 
     const out = path.join(root, "mes-donnees.json");
