@@ -20,6 +20,7 @@ import type { ApiClient } from "@confrere/sdk";
 import { migrate } from "@confrere/server";
 import { runBillingCycle } from "../src/billing/billing-job.ts";
 import { DAY } from "../src/clock.ts";
+import { pdfText } from "./support/pdf-text.ts";
 import { userRow } from "./support/user-row.ts";
 
 const WEBHOOK_SECRET = "whsec_confreretestsecret";
@@ -27,23 +28,6 @@ const SELLER_SIREN = withLuhnKey("73282932");
 const SELLER_VAT = `FR44${SELLER_SIREN}`;
 const BUYER_SIREN = withLuhnKey("21890025");
 const BUYER_SIRET = withLuhnKey(`${BUYER_SIREN}0001`);
-
-/** Every text of a PDF, pages joined, as a reader (pdf.js) extracts it. */
-async function pdfText(bytes: Uint8Array): Promise<string> {
-  const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
-  const document = await pdfjs.getDocument({
-    data: new Uint8Array(bytes),
-    isEvalSupported: false,
-    verbosity: 0,
-  }).promise;
-  const parts: string[] = [];
-  for (let page = 1; page <= document.numPages; page++) {
-    const content = await (await document.getPage(page)).getTextContent();
-    for (const item of content.items) if ("str" in item) parts.push(item.str);
-  }
-  await document.destroy();
-  return parts.join(" ").replace(/\s+/g, " ");
-}
 
 describe(`billing on ${testStore()}`, () => {
   let server: TestServer;

@@ -12,6 +12,7 @@ import {
 } from "@confrere/dev-env";
 import type { PatientIdentity } from "@confrere/protocol";
 import { CaseBook, type ConfrereClient, caseToFhirBundle, caseToPdf } from "@confrere/sdk";
+import { pdfText } from "./support/pdf-text.ts";
 
 /** A test patient; the INS key is right (97 − 2840578006084 mod 97 = 90). */
 export const TEST_PATIENT: PatientIdentity = {
@@ -23,23 +24,6 @@ export const TEST_PATIENT: PatientIdentity = {
   birthDate: "1984-05-17",
   birthplaceCode: "78006",
 };
-
-/** Every text of a PDF, pages joined, as a reader (pdf.js) extracts it. */
-async function pdfText(bytes: Uint8Array): Promise<string> {
-  const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
-  const document = await pdfjs.getDocument({
-    data: new Uint8Array(bytes),
-    isEvalSupported: false,
-    verbosity: 0,
-  }).promise;
-  const parts: string[] = [];
-  for (let page = 1; page <= document.numPages; page++) {
-    const content = await (await document.getPage(page)).getTextContent();
-    for (const item of content.items) if ("str" in item) parts.push(item.str);
-  }
-  await document.destroy();
-  return parts.join(" ").replace(/\s+/g, " ");
-}
 
 /**
  * The official FHIR R4 JSON schema compiled with ajv. It is draft-06 with a draft-04 `id`: renamed

@@ -1,8 +1,4 @@
 import assert from "node:assert/strict";
-import { createECDH, randomBytes } from "node:crypto";
-import http from "node:http";
-import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import {
   connectDevice,
@@ -15,47 +11,11 @@ import {
 import { type PushPayload, withLuhnKey } from "@confrere/protocol";
 import type { ConfrereClient } from "@confrere/sdk";
 import { parisWallClock, withinWorkingHours } from "../src/care/availability.ts";
-
-// web-push's own RFC 8188 implementation, used here as a browser's push stack would decrypt.
-const ece = createRequire(import.meta.url)("http_ece") as {
-  decrypt(
-    buffer: Buffer,
-    params: { version: "aes128gcm"; privateKey: ReturnType<typeof createECDH>; authSecret: string },
-  ): Buffer;
-};
+import { browserKeys, decryptPayload, startPushService } from "./support/fake-push-service.ts";
 
 const MINUTE = 60_000;
 /** A safety net, not a timing assertion: ordinary notifications wait a 3 s grace first. */
 const PUSH_WAIT_MS = 60_000;
-
-interface Pushed {
-  path: string;
-  body: Buffer;
-}
-
-/** A real HTTP server standing in for a browser vendor's push service. */
-async function startPushService() {
-  const received: Pushed[] = [];
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      received.push({ path: request.url ?? "", body: Buffer.concat(chunks) });
-      response.statusCode = 201;
-      response.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-function browserKeys() {
-  const ecdh = createECDH("prime256v1");
-  ecdh.generateKeys();
-  const auth = randomBytes(16).toString("base64url");
-  return { ecdh, auth, json: { p256dh: ecdh.getPublicKey().toString("base64url"), auth } };
-}
 
 describe("urgent messages, availability and on-call", () => {
   let server: TestServer;
@@ -86,14 +46,7 @@ describe("urgent messages, availability and on-call", () => {
     return () =>
       push.received
         .filter((r) => r.path === `/${name}`)
-        .map(
-          (r) =>
-            JSON.parse(
-              ece
-                .decrypt(r.body, { version: "aes128gcm", privateKey: browser.ecdh, authSecret: browser.auth })
-                .toString("utf8"),
-            ) as PushPayload,
-        );
+        .map((r) => JSON.parse(decryptPayload(r, browser)) as PushPayload);
   }
 
   test("working hours are Paris wall-clock times, across the DST change", () => {

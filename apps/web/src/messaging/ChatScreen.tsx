@@ -1,6 +1,6 @@
 import type { Conversation, MessageContent } from "@confrere/protocol";
 import type { DeliveryState, StoredMessage } from "@confrere/sdk";
-import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
+import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { PaperclipIcon } from "../components/icons.tsx";
 import { Alert } from "../components/ui.tsx";
 import { useI18n } from "../i18n/i18n.tsx";
@@ -22,6 +22,7 @@ import { MessageBody } from "./MessageBody.tsx";
 import { groupNameOf, useMessaging } from "./messaging-context.tsx";
 import { NewDeviceNotice } from "./NewDeviceNotice.tsx";
 import { QueuedMessages } from "./QueuedMessages.tsx";
+import { useMessageWindow } from "./use-message-window.ts";
 
 interface Pending {
   localId: string;
@@ -32,6 +33,21 @@ interface Pending {
 /** How long "X écrit…" stays without a new typing frame (clients send one every few seconds). */
 const TYPING_SHOWN_MS = 5_000;
 const TYPING_SENT_EVERY_MS = 3_000;
+/** A User Timing measure of reading the conversation from the device store. */
+const READ_MEASURE = "confrere:chat-messages";
+
+type Row =
+  | { day: string; label: string }
+  | { message: StoredMessage }
+  | { pending: Pending }
+  | { system: string; key: string };
+
+function rowKey(row: Row): string {
+  if ("day" in row) return `day-${row.day}`;
+  if ("system" in row) return row.key;
+  if ("pending" in row) return row.pending.localId;
+  return row.message.id;
+}
 
 function dayKey(at: number): string {
   const d = new Date(at);
@@ -58,7 +74,6 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
   const [cursor, setCursor] = useState(0);
   const composer = useRef<HTMLTextAreaElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
-  const end = useRef<HTMLDivElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const lastTypingSent = useRef(0);
   const me = account?.id ?? "";
@@ -71,11 +86,33 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
       ? t("chat.you")
       : (conversation?.members.find((m) => m.userId === userId)?.displayName ?? t("messages.unknownPerson"));
 
-  const loadMessages = useCallback(async () => {
-    const all = await client.messages(conversationId);
-    setGroupName(groupNameOf(all));
-    // Receipts change other messages; group names show as a line of their own.
-    setMessages(all.filter((m) => m.content.type !== "receipt"));
+  /** A burst of incoming messages reads the device store once more, not once per message. */
+  const loading = useRef<{ running: Promise<void> | null; again: boolean }>({ running: null, again: false });
+  const loadMessages = useCallback((): Promise<void> => {
+    const state = loading.current;
+    if (state.running) {
+      state.again = true;
+      return state.running;
+    }
+    const run = async () => {
+      try {
+        do {
+          state.again = false;
+          const reading = performance.now();
+          const all = await client.messages(conversationId);
+          // The last read's duration, for bench/web-scroll.ts (the store is read whole each time).
+          performance.clearMeasures(READ_MEASURE);
+          performance.measure(READ_MEASURE, { start: reading });
+          setGroupName(groupNameOf(all));
+          // Receipts change other messages; group names show as a line of their own.
+          setMessages(all.filter((m) => m.content.type !== "receipt"));
+        } while (state.again);
+      } finally {
+        state.running = null;
+      }
+    };
+    state.running = run();
+    return state.running;
   }, [client, conversationId]);
   const loadConversation = useCallback(async () => {
     setConversation((await client.api.conversation(conversationId)).conversation);
@@ -164,13 +201,9 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
     };
   }, [messages, client, conversationId, me, markSeen, seenUpTo]);
 
-  const count = (messages?.length ?? 0) + pending.length;
-  useEffect(() => {
-    if (count > 0) end.current?.scrollIntoView({ block: "end" });
-  }, [count]);
-
   async function track(label: string, send: () => Promise<unknown>): Promise<boolean> {
     const localId = crypto.randomUUID();
+    toBottom();
     setPending((list) => [...list, { localId, label, sentAt: Date.now() }]);
     setError(null);
     try {
@@ -323,50 +356,54 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
     });
   }
 
-  const rows: Array<
-    | { day: string; label: string }
-    | { message: StoredMessage }
-    | { pending: Pending }
-    | { system: string; key: string }
-  > = [];
-  let lastDay = "";
-  const today = dayKey(Date.now());
-  const yesterday = dayKey(Date.now() - 86_400_000);
-  const pushDay = (at: number) => {
-    const key = dayKey(at);
-    if (key === lastDay) return;
-    lastDay = key;
-    const label =
-      key === today
-        ? t("messages.today")
-        : key === yesterday
-          ? t("messages.yesterday")
-          : formatDate(at, "day");
-    rows.push({ day: key, label });
-  };
-  let shownName: string | null = null;
-  for (const message of messages ?? []) {
-    pushDay(message.sentAt);
-    if (message.content.type === "group-info") {
-      // The name is shared again when people are added: only a change makes a line.
-      const name = message.content.name;
-      if (name !== shownName)
-        rows.push({
-          key: message.id,
-          system:
-            shownName === null
-              ? t("chat.groupNamed", { name })
-              : t("chat.groupRenamed", { name: nameOf(message.senderUserId), group: name }),
-        });
-      shownName = name;
-      continue;
+  const byId = useMemo(() => new Map((messages ?? []).map((m) => [m.id, m])), [messages]);
+  // Built once per change of the messages, not on every render (scrolling, typing): with 10,000
+  // messages the rows and their keys take a few milliseconds to build.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: nameOf only reads conversation, me and t.
+  const { rows, keys } = useMemo(() => {
+    const rows: Row[] = [];
+    let lastDay = "";
+    const today = dayKey(Date.now());
+    const yesterday = dayKey(Date.now() - 86_400_000);
+    const pushDay = (at: number) => {
+      const key = dayKey(at);
+      if (key === lastDay) return;
+      lastDay = key;
+      const label =
+        key === today
+          ? t("messages.today")
+          : key === yesterday
+            ? t("messages.yesterday")
+            : formatDate(at, "day");
+      rows.push({ day: key, label });
+    };
+    let shownName: string | null = null;
+    for (const message of messages ?? []) {
+      pushDay(message.sentAt);
+      if (message.content.type === "group-info") {
+        // The name is shared again when people are added: only a change makes a line.
+        const name = message.content.name;
+        if (name !== shownName)
+          rows.push({
+            key: message.id,
+            system:
+              shownName === null
+                ? t("chat.groupNamed", { name })
+                : t("chat.groupRenamed", { name: nameOf(message.senderUserId), group: name }),
+          });
+        shownName = name;
+        continue;
+      }
+      rows.push({ message });
     }
-    rows.push({ message });
-  }
-  for (const p of pending) {
-    pushDay(p.sentAt);
-    rows.push({ pending: p });
-  }
+    for (const p of pending) {
+      pushDay(p.sentAt);
+      rows.push({ pending: p });
+    }
+    return { rows, keys: rows.map(rowKey) };
+  }, [messages, pending, conversation, me, t, formatDate]);
+  // Only a window of the rows is in the DOM (a conversation may hold 10,000 messages).
+  const { start, end, scroller, list, onScroll, jumpTo, toBottom } = useMessageWindow(keys);
 
   return (
     <section className="chat" aria-labelledby="chat-title">
@@ -404,19 +441,25 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
         role="log"
         aria-live="polite"
         aria-label={t("messages.historyLabel", { name: title })}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling log must be reachable by keyboard (arrows, PageUp/PageDown).
+        tabIndex={0}
+        ref={scroller}
+        onScroll={onScroll}
+        data-testid="message-log"
       >
-        <ol className="message-rows">
-          {rows.map((row) => {
+        <ol className="message-rows" ref={list}>
+          {rows.slice(start, end).map((row) => {
+            const key = rowKey(row);
             if ("day" in row) {
               return (
-                <li key={`day-${row.day}`} className="day-separator">
+                <li key={key} data-row-key={key} className="day-separator">
                   <span>{row.label}</span>
                 </li>
               );
             }
             if ("system" in row) {
               return (
-                <li key={row.key} className="system-line" data-testid="system-line">
+                <li key={key} data-row-key={key} className="system-line" data-testid="system-line">
                   <span>{row.system}</span>
                 </li>
               );
@@ -424,7 +467,8 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
             if ("pending" in row) {
               return (
                 <li
-                  key={row.pending.localId}
+                  key={key}
+                  data-row-key={key}
                   className="message mine"
                   data-testid="message"
                   data-state="sending"
@@ -449,10 +493,12 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
                 ? content.replyTo
                 : undefined;
             // undefined: not a reply; null: a reply to a message this device doesn't have.
-            const quoted = replyId ? (messages?.find((m) => m.id === replyId) ?? null) : undefined;
+            const quoted = replyId ? (byId.get(replyId) ?? null) : undefined;
             return (
               <li
-                key={message.id}
+                key={key}
+                data-row-key={key}
+                data-message-id={message.id}
                 className={mine ? "message mine" : "message theirs"}
                 data-testid="message"
                 data-state={state ?? undefined}
@@ -468,12 +514,17 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
                     )}
                     {quoted !== undefined ? (
                       <blockquote className="reply-quote" data-testid="reply-quote">
-                        {quoted
-                          ? t("chat.quote", {
+                        {quoted ? (
+                          // Shows the quoted message, moving the window there if it is not rendered.
+                          <button type="button" className="reply-jump" onClick={() => jumpTo(quoted.id)}>
+                            {t("chat.quote", {
                               name: nameOf(quoted.senderUserId),
                               text: quoted.recalled ? t("messages.recalled") : excerpt(quoted),
-                            })
-                          : t("chat.quoteMissing")}
+                            })}
+                          </button>
+                        ) : (
+                          t("chat.quoteMissing")
+                        )}
                       </blockquote>
                     ) : null}
                     <MessageBody message={message} me={me} />
@@ -510,7 +561,6 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
           <QueuedMessages client={client} conversationId={conversationId} />
         </ol>
       </div>
-      <div ref={end} />
       <p className="typing" aria-live="polite">
         {typing ? t("messages.typing", { name: typing }) : ""}
       </p>
