@@ -276,10 +276,11 @@ if (!hasChromium) {
       const doctor = await suite.server.createUser({ verified: true, name: "Dr Denise Bientôt" });
       // The hourly billing job starts the trial (and its e-mail); eighty days later ten days are
       // left, and the job has sent the 14-day reminder. Runs last: the server's clock stays moved.
+      // (Other hourly jobs, such as retention, may run alongside: only the billing cycle matters here.)
       suite.server.clock.advance(HOUR);
-      assert.deepEqual(await suite.server.server.scheduler.runDue(), ["billing-cycle"]);
+      assert.ok((await suite.server.server.scheduler.runDue()).includes("billing-cycle"));
       suite.server.clock.advance(80 * DAY - HOUR);
-      assert.deepEqual(await suite.server.server.scheduler.runDue(), ["billing-cycle"]);
+      assert.ok((await suite.server.server.scheduler.runDue()).includes("billing-cycle"));
       await suite.inBrowser(
         t,
         "billing-banner",
