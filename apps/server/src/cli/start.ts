@@ -10,6 +10,9 @@ export async function runStart(args: string[]): Promise<number> {
   if (values.demo) assertDemoAllowed(process.env.NODE_ENV === "production");
   const config = loadConfig();
   const server = await startServer(config);
+  // Listening for SIGTERM before saying anything: whoever reads "listening" (or the demo's banner)
+  // may stop the server at once, and a signal with no listener yet would kill it uncleanly.
+  const stopped = untilStopped(server);
   console.log(`Confrère is listening on ${server.url} (database: ${server.ctx.database.kind})`);
   if (values.demo) {
     try {
@@ -24,7 +27,13 @@ export async function runStart(args: string[]): Promise<number> {
       `\nFirst start: create the first operator account with this one-time link (valid 24 h):\n  ${server.setupLink}\n`,
     );
   }
-  await new Promise<void>((resolve) => {
+  await stopped;
+  return 0;
+}
+
+/** Resolves once a SIGTERM or SIGINT has closed the server (a second signal exits at once). */
+function untilStopped(server: Awaited<ReturnType<typeof startServer>>): Promise<void> {
+  return new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) {
@@ -41,5 +50,4 @@ export async function runStart(args: string[]): Promise<number> {
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
   });
-  return 0;
 }
