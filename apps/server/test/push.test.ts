@@ -187,6 +187,26 @@ describe("Web Push notifications", () => {
     }
   });
 
+  test("a push service that is busy (503) is asked again and the notification arrives", async () => {
+    const erin = await server.createUser({ verified: true });
+    const fabien = await server.createUser({ verified: true });
+    const e = await connectDevice(server, erin);
+    const f = await connectDevice(server, fabien, { connect: false });
+    try {
+      await f.api.subscribePush({ endpoint: `${push.url}/busy/fabien`, keys: browserKeys().json });
+      const conversationId = await e.openDirect(fabien.userId);
+      await e.sendText(conversationId, "Bonjour");
+      await eventually(
+        async () => push.received.filter((r) => r.path === "/busy/fabien").length >= 2,
+        "the notification posted again after the 503",
+        PUSH_WAIT_MS,
+      );
+      assert.equal((await f.api.pushStatus()).isSubscribed, true, "a 503 does not drop the subscription");
+    } finally {
+      e.disconnect();
+    }
+  });
+
   test("unsubscribe, preference without a subscription, and endpoints that are not a push service's", async () => {
     const dave = await server.createUser({ verified: true });
     await rejectsWith(dave.api.setPushPreference("none"), "PUSH_NOT_SUBSCRIBED", 409);

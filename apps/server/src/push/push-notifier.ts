@@ -22,6 +22,14 @@ const PUSH_CONCURRENCY = 20;
 const SWEEP_MIN_INTERVAL_MS = 500;
 /** Recipients looked up per query. */
 const LOOKUP_CHUNK = 500;
+/**
+ * A sweep that failed (the database busy or briefly lost) is tried again this many times, this far
+ * apart: dropping it would leave a sleeping device without any notice of its message.
+ */
+const SWEEP_ATTEMPTS = 3;
+const SWEEP_RETRY_MS = 1000;
+/** A push service that answers 429/5xx or not at all is asked again (RFC 8030 §8.4), this far apart. */
+const DELIVERY_RETRY_MS = [1000, 3000];
 
 /** The running notifier of each context (created by routes/push.ts), for urgent messages. */
 const notifiers = new WeakMap<AppContext, PushNotifier>();
@@ -38,6 +46,8 @@ interface DueEntry {
   senderUserId: string;
   recipients: string[];
   dueAt: number;
+  /** Sweeps of this entry that failed so far. */
+  failures: number;
 }
 
 interface Target {
@@ -61,6 +71,7 @@ export class PushNotifier {
   /** Entries waiting for their grace period to end, in arrival (so due) order. */
   private due: DueEntry[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private closed = false;
   private lastSweepAt = 0;
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -141,7 +152,14 @@ export class PushNotifier {
     const recipients = event.userIds.filter((id) => id !== event.entry.senderUserId);
     if (recipients.length === 0) return;
     const { conversationId, seq, senderUserId } = event.entry;
-    this.due.push({ conversationId, seq, senderUserId, recipients, dueAt: Date.now() + this.graceMs });
+    this.due.push({
+      conversationId,
+      seq,
+      senderUserId,
+      recipients,
+      dueAt: Date.now() + this.graceMs,
+      failures: 0,
+    });
     this.schedule();
   }
 
@@ -157,15 +175,27 @@ export class PushNotifier {
         const index = this.due.findIndex((d) => d.dueAt > now);
         const batch = index < 0 ? this.due : this.due.slice(0, index);
         this.due = index < 0 ? [] : this.due.slice(index);
-        const work = this.notify(batch).catch((error: unknown) => {
-          this.ctx.logger.error({ err: error }, "push: notifying failed");
-        });
+        const work = this.notify(batch).catch((error: unknown) => this.retryLater(batch, error));
         this.inFlight.add(work);
         void work.finally(() => this.inFlight.delete(work));
         this.schedule();
       },
       Math.max(0, at - Date.now()),
     );
+  }
+
+  /** Puts a failed sweep's entries back in line (in due order), unless they failed too often. */
+  private retryLater(batch: DueEntry[], error: unknown): void {
+    const again = batch
+      .filter((entry) => entry.failures + 1 < SWEEP_ATTEMPTS)
+      .map((entry) => ({ ...entry, failures: entry.failures + 1, dueAt: Date.now() + SWEEP_RETRY_MS }));
+    this.ctx.logger.error(
+      { err: error, entries: batch.length, retried: again.length },
+      "push: notifying failed",
+    );
+    if (again.length === 0 || this.closed) return;
+    this.due = [...this.due, ...again].sort((a, b) => a.dueAt - b.dueAt);
+    this.schedule();
   }
 
   /**
@@ -267,7 +297,31 @@ export class PushNotifier {
         contentEncoding: "aes128gcm",
       },
     );
-    let status: number;
+    for (let attempt = 0; ; attempt++) {
+      const status = await this.post(request, target);
+      if (status === 404 || status === 410) {
+        await this.drop(target, "expired");
+        return;
+      }
+      if (status !== null && status >= 200 && status < 300) return;
+      const transient = status === null || status === 429 || status >= 500;
+      const delay = DELIVERY_RETRY_MS[attempt];
+      if (!transient || delay === undefined || this.closed) {
+        ctx.logger.warn(
+          { status, deviceId: target.device_id, attempts: attempt + 1 },
+          "push: the push service did not take a notification",
+        );
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  /** One POST to the push service: its status, or null when it did not answer. */
+  private async post(
+    request: ReturnType<typeof webpush.generateRequestDetails>,
+    target: Target,
+  ): Promise<number | null> {
     try {
       const response = await fetch(request.endpoint, {
         method: request.method,
@@ -278,19 +332,16 @@ export class PushNotifier {
         signal: AbortSignal.timeout(PUSH_TIMEOUT_MS),
         redirect: "error",
       });
-      status = response.status;
       await response.body?.cancel();
+      return response.status;
     } catch (error) {
       // The endpoint is a capability URL: log the device, not the address.
-      ctx.logger.warn({ err: error, deviceId: target.device_id }, "push: the push service is unreachable");
-      return;
-    }
-    if (status === 404 || status === 410) await this.drop(target, "expired");
-    else if (status < 200 || status >= 300)
-      ctx.logger.warn(
-        { status, deviceId: target.device_id },
-        "push: the push service refused a notification",
+      this.ctx.logger.warn(
+        { err: error, deviceId: target.device_id },
+        "push: the push service is unreachable",
       );
+      return null;
+    }
   }
 
   private async hasLiveSession(deviceId: string): Promise<boolean> {
@@ -324,6 +375,7 @@ export class PushNotifier {
 
   /** Stops listening; notifications already due finish (before the database closes). */
   async close(): Promise<void> {
+    this.closed = true;
     this.unsubscribe();
     if (notifiers.get(this.ctx) === this) notifiers.delete(this.ctx);
     if (this.timer) clearTimeout(this.timer);

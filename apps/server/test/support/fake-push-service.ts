@@ -17,7 +17,8 @@ export interface PushedRequest {
 
 /**
  * A real HTTP server standing in for a browser vendor's push service. A subscription whose path
- * starts with `/gone/` has been dropped by the push service (410, RFC 8030 §7.3).
+ * starts with `/gone/` has been dropped by the push service (410, RFC 8030 §7.3); one under
+ * `/busy/` is refused with 503 the first time each path is posted to, then taken.
  */
 export async function startPushService() {
   const received: PushedRequest[] = [];
@@ -26,7 +27,13 @@ export async function startPushService() {
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       received.push({ path: request.url ?? "", headers: request.headers, body: Buffer.concat(chunks) });
-      response.statusCode = request.url?.startsWith("/gone/") ? 410 : 201;
+      const path = request.url ?? "";
+      const firstTime = received.filter((r) => r.path === path).length === 1;
+      response.statusCode = path.startsWith("/gone/")
+        ? 410
+        : path.startsWith("/busy/") && firstTime
+          ? 503
+          : 201;
       response.end();
     });
   });
