@@ -70,6 +70,15 @@ export class FileStore implements LocalStore {
     return keys.sort();
   }
 
+  async entries(prefix: string): Promise<[string, Uint8Array][]> {
+    const out: [string, Uint8Array][] = [];
+    for (const key of await this.keys(prefix)) {
+      const value = await this.get(key);
+      if (value) out.push([key, value]);
+    }
+    return out;
+  }
+
   async clear(): Promise<void> {
     for (const name of await this.fileNames()) await fs.rm(path.join(this.directory, name), { force: true });
   }

@@ -30,6 +30,7 @@ import { ApiClient } from "./api-client.ts";
 import { type UrgentEnvelope, urgentEnvelope } from "./availability.ts";
 import { decodeContent, encodeContent } from "./content-codec.ts";
 import { Emitter } from "./emitter.ts";
+import { LocalHistory } from "./local-history.ts";
 import { Mutex } from "./mutex.ts";
 import { isUnreachable, Outbox, type QueuedMessage } from "./outbox.ts";
 import { RealtimeConnection, SocketUnavailable, type WebSocketConstructor } from "./realtime.ts";
@@ -106,10 +107,6 @@ function newMessageId(): string {
   }
 }
 
-function seqKey(conversationId: string, seq: number): string {
-  return `msg/${conversationId}/${String(seq).padStart(12, "0")}`;
-}
-
 /**
  * The Confrère client of one device: it holds the keys, encrypts and decrypts, keeps the MLS groups
  * in step with the server's log, and turns it all into conversations and messages.
@@ -126,6 +123,7 @@ export class ConfrereClient {
   private readonly store: LocalStore;
   private readonly mutex = new Mutex();
   private readonly groups = new Map<string, MlsGroup>();
+  private readonly history: LocalHistory;
   private readonly deviceCache = new Map<string, PublicDevice[]>();
   private mls: MlsClient | null = null;
   private identity: DeviceIdentity | null = null;
@@ -136,6 +134,7 @@ export class ConfrereClient {
 
   constructor(private readonly options: ConfrereClientOptions) {
     this.store = options.store;
+    this.history = new LocalHistory(this.store);
     this.outbox = new Outbox(
       this.store,
       (conversationId, content, id) => this.send(conversationId, content, id),
@@ -206,6 +205,7 @@ export class ConfrereClient {
     if (previous && previous.deviceId !== session.deviceId) {
       // Another device's state must never be mixed with this one's.
       await this.store.clear();
+      this.history.forget();
       this.groups.clear();
     }
     this.session = session;
@@ -748,7 +748,9 @@ export class ConfrereClient {
   }
 
   private async applyRetentionUnlocked(): Promise<number> {
-    return deleteExpiredLocalCopies(this.store, (await this.api.retentionHorizons()).horizons);
+    const deleted = await deleteExpiredLocalCopies(this.store, (await this.api.retentionHorizons()).horizons);
+    if (deleted > 0) this.history.forget();
+    return deleted;
   }
 
   /** Who fills gaps in a group: the lowest leaf for everyone, each device for its own siblings. */
@@ -954,24 +956,21 @@ export class ConfrereClient {
 
   // Local history --------------------------------------------------------------------------------
 
-  private async saveMessage(message: StoredMessage): Promise<void> {
-    await putJson(this.store, seqKey(message.conversationId, message.seq), message);
-    await putJson(this.store, `ref/${message.conversationId}/${message.id}`, message.seq);
+  private saveMessage(message: StoredMessage): Promise<void> {
+    return this.history.save(message);
   }
 
-  async findMessage(conversationId: string, messageId: string): Promise<StoredMessage | null> {
-    const seq = await getJson<number>(this.store, `ref/${conversationId}/${messageId}`);
-    return seq === null ? null : getJson<StoredMessage>(this.store, seqKey(conversationId, seq));
+  /** A copy of one message of this device's history, or null. */
+  findMessage(conversationId: string, messageId: string): Promise<StoredMessage | null> {
+    return this.history.find(conversationId, messageId);
   }
 
-  /** The conversation's decrypted messages on this device, in order. */
-  async messages(conversationId: string): Promise<StoredMessage[]> {
-    const out: StoredMessage[] = [];
-    for (const key of await this.store.keys(`msg/${conversationId}/`)) {
-      const message = await getJson<StoredMessage>(this.store, key);
-      if (message) out.push(message);
-    }
-    return out;
+  /**
+   * The conversation's decrypted messages on this device, in order. The same objects are given
+   * to every caller (read from the store once): do not change them.
+   */
+  messages(conversationId: string): Promise<StoredMessage[]> {
+    return this.history.list(conversationId);
   }
 
   /**
@@ -1103,6 +1102,7 @@ export class ConfrereClient {
     this.disconnect();
     await this.api.logout().catch(() => {});
     await this.store.clear();
+    this.history.forget();
     this.groups.clear();
     this.session = null;
     this.identity = null;

@@ -16,6 +16,7 @@ export class IndexedDbStore implements LocalStore {
   private constructor(
     private readonly db: IdbDatabase,
     readonly name: string,
+    private readonly keyRange: IdbKeyRangeStatic,
   ) {}
 
   /** Opens (creating on first use) the database `name`. */
@@ -23,7 +24,9 @@ export class IndexedDbStore implements LocalStore {
     name: string,
     factory: IdbFactory | undefined = defaultFactory(),
   ): Promise<IndexedDbStore> {
-    if (!factory) throw new Error("IndexedDbStore.open: IndexedDB is not available in this environment");
+    const keyRange = (globalThis as { IDBKeyRange?: IdbKeyRangeStatic }).IDBKeyRange;
+    if (!factory || !keyRange)
+      throw new Error("IndexedDbStore.open: IndexedDB is not available in this environment");
     const request = factory.open(name, DB_VERSION);
     request.onupgradeneeded = () => {
       const db = request.result;
@@ -33,7 +36,7 @@ export class IndexedDbStore implements LocalStore {
     const db = await done(request, `IndexedDbStore.open(${name})`);
     // Another tab deleting the database (a logout there) must not be blocked by this connection.
     db.onversionchange = () => db.close();
-    return new IndexedDbStore(db, name);
+    return new IndexedDbStore(db, name, keyRange);
   }
 
   /** Deletes the whole database: values and the key. What a logout does to the device. */
@@ -60,6 +63,28 @@ export class IndexedDbStore implements LocalStore {
     return all
       .filter((k): k is string => typeof k === "string" && k.startsWith(prefix))
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /**
+   * One readonly transaction, two requests over the key range [prefix, prefix + U+FFFF]: keys and
+   * values come back in the same (key) order.
+   */
+  async entries(prefix: string): Promise<[string, Uint8Array][]> {
+    const range = this.keyRange.bound(prefix, `${prefix}\uffff`);
+    const transaction = this.db.transaction(VALUES, "readonly");
+    const store = transaction.objectStore(VALUES);
+    const [keys, values] = await Promise.all([
+      done(store.getAllKeys(range), "IndexedDbStore.entries"),
+      done(store.getAll(range), "IndexedDbStore.entries"),
+    ]);
+    const out: [string, Uint8Array][] = [];
+    (keys as unknown[]).forEach((key, i) => {
+      const value = (values as unknown[])[i];
+      const bytes =
+        value instanceof Uint8Array ? value : value instanceof ArrayBuffer ? new Uint8Array(value) : null;
+      if (typeof key === "string" && bytes) out.push([key, bytes]);
+    });
+    return out;
   }
 
   /** Removes every value. The key stays: a store being cleared is usually written again at once. */
@@ -161,7 +186,8 @@ interface IdbObjectStore {
   get(key: string): IdbRequest<unknown>;
   put(value: unknown, key: string): IdbRequest<unknown>;
   delete(key: string): IdbRequest<unknown>;
-  getAllKeys(): IdbRequest<unknown>;
+  getAllKeys(range?: unknown): IdbRequest<unknown>;
+  getAll(range?: unknown): IdbRequest<unknown>;
   clear(): IdbRequest<unknown>;
 }
 interface IdbTransaction {
@@ -177,6 +203,10 @@ interface IdbDatabase {
   transaction(storeName: string, mode: "readonly" | "readwrite"): IdbTransaction;
   close(): void;
   onversionchange: ((event: never) => void) | null;
+}
+/** `IDBKeyRange`'s one static member used here. */
+interface IdbKeyRangeStatic {
+  bound(lower: string, upper: string): unknown;
 }
 /** The part of `indexedDB` (the IDBFactory) used here. */
 export interface IdbFactory {
