@@ -10,6 +10,15 @@ import { runCaseOpen } from "./commands/case-open.ts";
 import { runConversations } from "./commands/conversations.ts";
 import { runDirectorySearch } from "./commands/directory-search.ts";
 import { runDownload } from "./commands/download.ts";
+import {
+  runExpertiseAccept,
+  runExpertiseAnswer,
+  runExpertiseClose,
+  runExpertiseDecline,
+  runExpertiseList,
+  runExpertiseRequest,
+  runExpertiseShow,
+} from "./commands/expertise.ts";
 import { runGroupAdd } from "./commands/group-add.ts";
 import { runGroupCreate } from "./commands/group-create.ts";
 import { runGroupLeave } from "./commands/group-leave.ts";
@@ -53,6 +62,14 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   "availability set": runAvailabilitySet,
   "urgent list": runUrgentList,
   "urgent ack": runUrgentAck,
+  // Télé-expertise
+  "expertise request": runExpertiseRequest,
+  "expertise accept": runExpertiseAccept,
+  "expertise decline": runExpertiseDecline,
+  "expertise answer": runExpertiseAnswer,
+  "expertise close": runExpertiseClose,
+  "expertise list": runExpertiseList,
+  "expertise show": runExpertiseShow,
 };
 
 /** Commands made of a group and a subcommand (`group create`, `directory search`). */
@@ -64,6 +81,8 @@ const SUBCOMMANDS: Record<string, readonly string[]> = {
   // Availability, urgent messages and on-call
   availability: ["show", "set"],
   urgent: ["list", "ack"],
+  // Télé-expertise
+  expertise: ["request", "accept", "decline", "answer", "close", "list", "show"],
 };
 
 /** `confrere COMMAND [SUBCOMMAND] FLAGS...`; `--help` anywhere prints that command's usage. */

@@ -117,6 +117,40 @@ const commands: Record<string, { synopsis: string; summary: string }> = {
     synopsis: "confrere case list [--search TEXT] [--json]",
     summary: "list the patient cases this device can read, or find them by name, INS or label",
   },
+  // Télé-expertise
+  "expertise request": {
+    synopsis:
+      "confrere expertise request --to EMAIL_OR_USER_ID|service:ID_OR_WORDS --question T [--context T] [--urgent] [--case ID] [--json]",
+    summary:
+      "ask a colleague, or a service (service:ID, or service:WORDS of its name and establishment), for a " +
+      "télé-expertise; with --case, in the case's conversation; the question and context travel end-to-end encrypted",
+  },
+  "expertise accept": {
+    synopsis: "confrere expertise accept --id ID [--json]",
+    summary: "accept a request sent to you or to your service (you become its requis)",
+  },
+  "expertise decline": {
+    synopsis: "confrere expertise decline --id ID --reason R [--json]",
+    summary: "decline a request; the reason travels end-to-end encrypted",
+  },
+  "expertise answer": {
+    synopsis: "confrere expertise answer --id ID --conclusion T [--json]",
+    summary: "send your conclusion on an accepted request (end-to-end encrypted)",
+  },
+  "expertise close": {
+    synopsis: "confrere expertise close --id ID [--json]",
+    summary: "close an answered or declined request (requérant or requis)",
+  },
+  "expertise list": {
+    synopsis: "confrere expertise list [--role requerant|requis] [--state S] [--json]",
+    summary: "list your télé-expertise requests, newest first",
+  },
+  "expertise show": {
+    synopsis: "confrere expertise show --id ID [--json]",
+    summary:
+      "show a request, its conclusion and the billing advice: TE2/RQD at its date, the yearly limit of 4 " +
+      "per patient and requis, the same-site warning",
+  },
   help: { synopsis: "confrere help [COMMAND]", summary: "show this help, or one command's" },
 };
 

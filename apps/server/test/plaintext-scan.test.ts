@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { connectDevice, eventually, startTestServer, type TestServer } from "@confrere/dev-env";
 import { computeInsKey } from "@confrere/protocol";
-import { CaseBook } from "@confrere/sdk";
+import { CaseBook, ExpertiseDesk } from "@confrere/sdk";
 import { sql } from "kysely";
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -62,6 +62,24 @@ describe("the server holds no plaintext", () => {
         "consented",
       );
       await new CaseBook(a).sendInCase(openedCase.caseId, `Compte rendu ${needle}`);
+      // Télé-expertise about that patient: question, context, conclusion and decline reason.
+      const question = `Question-${randomBytes(6).toString("hex")}`;
+      const clinicalContext = `Contexte-${randomBytes(6).toString("hex")}`;
+      const conclusion = `Conclusion-${randomBytes(6).toString("hex")}`;
+      const declineReason = `Motif-${randomBytes(6).toString("hex")}`;
+      const requests = new ExpertiseDesk(a);
+      const answers = new ExpertiseDesk(b);
+      const asked = await requests.request({
+        to: bob.userId,
+        question: `${question} ${birthName}`,
+        clinicalContext,
+        caseId: openedCase.caseId,
+      });
+      await answers.accept(asked.id);
+      await answers.answer(asked.id, `${conclusion} (${ins})`);
+      const refused = await requests.request({ to: bob.userId, question, caseId: openedCase.caseId });
+      await answers.decline(refused.id, declineReason);
+      await eventually(async () => (await requests.get(asked.id)).conclusion, "Alice gets the conclusion");
       await eventually(async () => a.findMessage(conversationId, file.id), "Alice gets the file");
       assert.ok(Buffer.from((await a.downloadAttachment(conversationId, file.id)).bytes).equals(fileBytes));
 
@@ -74,13 +92,19 @@ describe("the server holds no plaintext", () => {
         Buffer.from(birthName),
         Buffer.from(firstNames),
         Buffer.from(birthDate),
+        Buffer.from(question),
+        Buffer.from(clinicalContext),
+        Buffer.from(conclusion),
+        Buffer.from(declineReason),
       ];
       const files = await filesUnder(server.dataDir);
       assert.ok(files.some((f) => f.endsWith("server.log")));
       // Control: the scan does see what the server legitimately holds (an account's e-mail).
       const everything = Buffer.concat(await Promise.all(files.map((f) => fs.readFile(f))));
-      if (server.store === "sqlite")
+      if (server.store === "sqlite") {
         assert.ok(everything.includes(Buffer.from(alice.email)), "the scan reads the database files");
+        assert.ok(everything.includes(Buffer.from(asked.id)), "the scan reads the télé-expertise states");
+      }
       for (const file of files) {
         const content = await fs.readFile(file);
         for (const n of needles)

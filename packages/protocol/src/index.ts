@@ -14,3 +14,4 @@ export * from "./organisations.ts";
 export * from "./pro-sante-connect.ts";
 export * from "./push.ts";
 export * from "./retention.ts";
+export * from "./tele-expertise.ts";

@@ -933,6 +933,32 @@ export class ApiClient {
     return this.request<import("@confrere/protocol").CareCasesResponse>("GET", "/api/v1/cases");
   }
 
+  // Télé-expertise (types imported inline)
+  /** Registers a télé-expertise request made on this device (idempotent by id). */
+  requestExpertise(input: import("@confrere/protocol").RequestExpertiseRequest) {
+    return this.request<import("@confrere/protocol").TeleExpertise>("POST", "/api/v1/expertises", input);
+  }
+  /** My requests (as requérant, requis or service staff), newest first. */
+  expertises(filter: import("@confrere/protocol").ExpertisesQuery = {}) {
+    return this.request<import("@confrere/protocol").ExpertisesResponse>(
+      "GET",
+      `/api/v1/expertises${query({ role: filter.role, state: filter.state })}`,
+    );
+  }
+  expertise(id: string) {
+    return this.request<import("@confrere/protocol").TeleExpertise>(
+      "GET",
+      `/api/v1/expertises/${encodeURIComponent(id)}`,
+    );
+  }
+  /** accept, decline, answer or close: the state only (the content travels encrypted). */
+  moveExpertise(id: string, transition: "accept" | "decline" | "answer" | "close") {
+    return this.request<import("@confrere/protocol").TeleExpertise>(
+      "POST",
+      `/api/v1/expertises/${encodeURIComponent(id)}/${transition}`,
+    );
+  }
+
   // Availability, urgent messages and on-call (types imported inline)
 
   /** Your status, until when, working hours (Europe/Paris), and whether notifications reach you now. */

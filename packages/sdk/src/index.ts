@@ -31,3 +31,12 @@ export { isUnreachable, Outbox, type QueuedMessage } from "./outbox.ts";
 export type { WebSocketConstructor, WebSocketLike } from "./realtime.ts";
 export { deleteExpiredLocalCopies } from "./retention.ts";
 export { EncryptedStore, getJson, type LocalStore, MemoryStore, putJson } from "./store.ts";
+// Télé-expertise
+export {
+  type BillingAdvice,
+  type BillingWarning,
+  ExpertiseDesk,
+  type ExpertiseRecipient,
+  type ExpertiseRequestInput,
+  type ExpertiseView,
+} from "./tele-expertise.ts";

@@ -84,6 +84,12 @@ export type AuditAction =
   | "demo.seeded"
   // Patient cases and export
   | "case.opened"
+  // Télé-expertise
+  | "expertise.requested"
+  | "expertise.accepted"
+  | "expertise.declined"
+  | "expertise.answered"
+  | "expertise.closed"
   // Availability, urgent messages and on-call
   | "availability.changed"
   | "urgent.acknowledged"

@@ -10,6 +10,7 @@ import type { OrganisationTables } from "./schema-organisations.ts";
 import type { ProSanteConnectTables } from "./schema-pro-sante-connect.ts";
 import type { PushTables } from "./schema-push.ts";
 import type { RetentionTables } from "./schema-retention.ts";
+import type { TeleExpertiseTables } from "./schema-tele-expertise.ts";
 
 /** Times are integers: milliseconds since the Unix epoch, from the injected clock. */
 type Millis = number;
@@ -149,7 +150,8 @@ export interface Database
     PushTables,
     CareCaseTables,
     AvailabilityTables,
-    RetentionTables {
+    RetentionTables,
+    TeleExpertiseTables {
   users: UsersTable;
   email_tokens: EmailTokensTable;
   devices: DevicesTable;

@@ -6,6 +6,7 @@ import { availabilityRoutes } from "./availability.ts";
 import { billingRoutes } from "./billing.ts";
 import { caseRoutes } from "./cases.ts";
 import { directoryRoutes } from "./directory.ts";
+import { expertiseRoutes } from "./expertise.ts";
 import { healthRoutes } from "./health.ts";
 import { identityClaimRoutes } from "./identity-claims.ts";
 import { invitationRoutes } from "./invitations.ts";
@@ -56,4 +57,5 @@ export async function registerRoutes(app: App, ctx: AppContext): Promise<void> {
   caseRoutes(app, ctx);
   availabilityRoutes(app, ctx);
   retentionRoutes(app, ctx);
+  expertiseRoutes(app, ctx);
 }

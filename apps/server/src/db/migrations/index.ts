@@ -14,6 +14,7 @@ import { pushSubscriptions } from "./0012-push-subscriptions.ts";
 import { careCases } from "./0013-care-cases.ts";
 import { availabilityOnCall } from "./0015-availability-on-call.ts";
 import { retention } from "./0016-retention.ts";
+import { teleExpertise } from "./0017-tele-expertise.ts";
 
 export type DatabaseKind = "sqlite" | "postgres";
 export interface MigrationContext {
@@ -41,6 +42,7 @@ export function migrationList(context: MigrationContext): Record<string, Migrati
     "0013-care-cases": careCases(context),
     "0015-availability-on-call": availabilityOnCall(context),
     "0016-retention": retention(context),
+    "0017-tele-expertise": teleExpertise(context),
   };
 }
 
