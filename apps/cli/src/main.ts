@@ -29,6 +29,7 @@ import { runLogout } from "./commands/logout.ts";
 import { runMeDelete } from "./commands/me-delete.ts";
 import { runMeExport } from "./commands/me-export.ts";
 import { runMessages } from "./commands/messages.ts";
+import { runOnCallSet, runOnCallShow } from "./commands/on-call.ts";
 import { runSafetyCode } from "./commands/safety-code.ts";
 import { runSend } from "./commands/send.ts";
 import { runSync } from "./commands/sync.ts";
@@ -62,6 +63,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   "availability set": runAvailabilitySet,
   "urgent list": runUrgentList,
   "urgent ack": runUrgentAck,
+  "oncall show": runOnCallShow,
+  "oncall set": runOnCallSet,
   // Télé-expertise
   "expertise request": runExpertiseRequest,
   "expertise accept": runExpertiseAccept,
@@ -81,6 +84,7 @@ const SUBCOMMANDS: Record<string, readonly string[]> = {
   // Availability, urgent messages and on-call
   availability: ["show", "set"],
   urgent: ["list", "ack"],
+  oncall: ["show", "set"],
   // Télé-expertise
   expertise: ["request", "accept", "decline", "answer", "close", "list", "show"],
 };

@@ -90,6 +90,16 @@ const commands: Record<string, { synopsis: string; summary: string }> = {
     synopsis: "confrere urgent ack --alert ID [--json]",
     summary: "acknowledge an urgent message (stops its re-notification)",
   },
+  "oncall show": {
+    synopsis: "confrere oncall show --service ID [--json]",
+    summary: "a service's on-call schedule, escalation delay and backup, and who is on call now",
+  },
+  "oncall set": {
+    synopsis:
+      "confrere oncall set --service ID --escalation MINUTES [--backup SERVICE_ID|none] [--shift EMAIL_OR_USER_ID,START,END ...] [--json]",
+    summary:
+      "replace a service's on-call schedule (its administrators): requests go to whoever is on call, the rest of the roster after MINUTES without an answer",
+  },
   "me export": {
     synopsis: "confrere me export --out FILE [--json]",
     summary:

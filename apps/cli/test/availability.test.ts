@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startTestServer, type TestServer } from "@confrere/dev-env";
+import { withLuhnKey } from "@confrere/protocol";
 import { confrere, loginCli } from "./support/cli.ts";
 
 describe("confrere availability / urgent", () => {
@@ -56,5 +57,74 @@ describe("confrere availability / urgent", () => {
     const urgent = await confrere(["urgent", "list", "--home", home, "--json"]);
     assert.equal(urgent.code, 0, urgent.stderr);
     assert.deepEqual(JSON.parse(urgent.stdout), { alerts: [] });
+  });
+  test("an administrator sets a service's on-call schedule and reads it back", async () => {
+    const operator = await server.createUser({ operator: true, verified: true });
+    const admin = await server.createUser({ verified: true });
+    const anne = await server.createUser({ verified: true });
+    const { organisation } = await operator.api.createOrganisation({
+      kind: "establishment",
+      finess: withLuhnKey("89000020"),
+      name: "CH Joigny",
+    });
+    await operator.api.addOrganisationAdmin(organisation.id, admin.userId);
+    const { service } = await admin.api.createService(organisation.id, "Urgences");
+    await admin.api.setServiceRoster(service.id, [anne.userId]);
+    const home = path.join(root, "admin");
+    assert.equal((await loginCli(server, admin, home)).code, 0);
+
+    const start = new Date(server.clock.now() - 60_000).toISOString();
+    const end = new Date(server.clock.now() + 12 * 3_600_000).toISOString();
+    const set = await confrere([
+      "oncall",
+      "set",
+      "--service",
+      service.id,
+      "--escalation",
+      "15",
+      "--shift",
+      `${anne.email},${start},${end}`,
+      "--home",
+      home,
+      "--json",
+    ]);
+    assert.equal(set.code, 0, set.stderr);
+    const shown = await confrere(["oncall", "show", "--service", service.id, "--home", home]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /Escalation after 15 min; on call now: /);
+    assert.ok(shown.stdout.includes(anne.userId));
+
+    const badShift = await confrere([
+      "oncall",
+      "set",
+      "--service",
+      service.id,
+      "--escalation",
+      "15",
+      "--shift",
+      `${anne.email},demain`,
+      "--home",
+      home,
+    ]);
+    assert.equal(badShift.code, 64);
+    assert.match(badShift.stderr, /must read WHO,START,END/);
+    // Refused by the server with its code; the schedule stays as it was.
+    const tooShort = await confrere([
+      "oncall",
+      "set",
+      "--service",
+      service.id,
+      "--escalation",
+      "0",
+      "--home",
+      home,
+    ]);
+    assert.notEqual(tooShort.code, 0);
+    assert.match(tooShort.stderr, /ONCALL_SCHEDULE_INVALID|escalation/i);
+    const after = JSON.parse(
+      (await confrere(["oncall", "show", "--service", service.id, "--home", home, "--json"])).stdout,
+    ) as { escalationMinutes: number; shifts: unknown[] };
+    assert.equal(after.escalationMinutes, 15);
+    assert.equal(after.shifts.length, 1);
   });
 });

@@ -253,4 +253,73 @@ describe("urgent messages, availability and on-call", () => {
       .execute();
     assert.deepEqual(audit, [{ target_id: service.id }]);
   });
+  test("on-call: a plain message to a service goes first to whoever is on call, to the rest of the roster after the delay unless someone read it", async () => {
+    const operator = await server.createUser({ operator: true, verified: true });
+    const admin = await server.createUser({ verified: true, name: "Admin CH Sens" });
+    const claire = await server.createUser({ verified: true, name: "Dr Claire Pneumo" });
+    const damien = await server.createUser({ verified: true, name: "Dr Damien Pneumo" });
+    const doctor = await server.createUser({ verified: true, name: "Dr Émile Généraliste" });
+    const { organisation } = await operator.api.createOrganisation({
+      kind: "establishment",
+      finess: withLuhnKey("89000012"),
+      name: "CH Sens",
+    });
+    await operator.api.addOrganisationAdmin(organisation.id, admin.userId);
+    const { service } = await admin.api.createService(organisation.id, "Pneumologie");
+    await admin.api.setServiceRoster(service.id, [claire.userId, damien.userId]);
+    const now = server.clock.now();
+    await admin.api.setOnCallSchedule(service.id, {
+      escalationMinutes: 5,
+      shifts: [{ userId: claire.userId, start: now - MINUTE, end: now + 12 * 60 * MINUTE }],
+    });
+
+    const d = await device(doctor);
+    // The staff's apps are closed: they learn of messages by push only.
+    const cl = await connectDevice(server, claire, { connect: false });
+    const da = await connectDevice(server, damien, { connect: false });
+    devices.push(cl, da);
+    const toClaire = await subscribe(cl, "claire-pneumo");
+    const toDamien = await subscribe(da, "damien-pneumo");
+    const conversationId = await d.openServiceConversation(service.id);
+
+    await d.sendText(conversationId, "Un avis sur une radio de thorax ?");
+    await eventually(async () => toClaire().length === 1, "the on-call doctor notified", PUSH_WAIT_MS);
+    assert.equal(toClaire()[0]!.title, "Nouveau message de Dr Émile Généraliste");
+    assert.deepEqual((await claire.api.urgentAlerts()).alerts, [], "a plain request is no urgent banner");
+
+    // Nobody read it within 5 minutes: the rest of the roster is notified, once.
+    server.clock.advance(4 * MINUTE);
+    await server.server.scheduler.runDue();
+    server.clock.advance(MINUTE);
+    await server.server.scheduler.runDue();
+    await eventually(async () => toDamien().length > 0, "the rest of the roster notified", PUSH_WAIT_MS);
+    // Had the ordinary path notified Damien at once, he would have two.
+    assert.equal(toDamien().length, 1);
+    assert.equal(toDamien()[0]!.title, "Nouveau message de Dr Émile Généraliste");
+    assert.deepEqual((await damien.api.urgentAlerts()).alerts, []);
+
+    // A second request that Claire reads (the server sees only an encrypted entry from her):
+    // taken, it does not escalate, and her read receipt notifies nobody.
+    const second = await d.sendText(conversationId, "Et celle de contrôle ?");
+    await eventually(async () => toClaire().length === 2, "the on-call doctor notified again", PUSH_WAIT_MS);
+    await cl.sync();
+    await cl.markRead(conversationId, [second.id]);
+    server.clock.advance(6 * MINUTE);
+    await server.server.scheduler.runDue();
+    // Claire answers (roster staff writing is an answer, not a request): the doctor's app is
+    // closed now, and the answer reaches him; nothing more reaches Damien.
+    d.disconnect();
+    const toDoctor = await subscribe(d, "emile");
+    await cl.sendText(conversationId, "Vue : pas d'épanchement.");
+    await eventually(async () => toDoctor().length === 1, "the answer notified", PUSH_WAIT_MS);
+    assert.equal(toDoctor()[0]!.title, "Nouveau message de Dr Claire Pneumo");
+    assert.equal(toDamien().length, 1, "no escalation and no notification of the read receipt");
+    const escalations = await server.server.ctx.db
+      .selectFrom("audit_events")
+      .select("target_id")
+      .where("action", "=", "oncall.escalated")
+      .where("target_id", "=", service.id)
+      .execute();
+    assert.equal(escalations.length, 1);
+  });
 });

@@ -162,6 +162,11 @@ export type LogEntry = Static<typeof LogEntry>;
 const UrgentEnvelope = {
   urgent: Type.Optional(Type.Boolean()),
   renotifyAfterMinutes: Type.Optional(Type.Integer({ description: "1 to 240, with urgent only" })),
+  /**
+   * Nothing for a person to look at (a read receipt, an edit, a recall): delivered as any entry,
+   * but no push notification. What the sender's device says; the server cannot read the content.
+   */
+  silent: Type.Optional(Type.Boolean()),
 };
 
 export const PostCommitRequest = StrictObject({

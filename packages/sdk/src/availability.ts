@@ -12,6 +12,7 @@ import type { WorkingHours } from "@confrere/protocol";
 export interface UrgentEnvelope {
   urgent?: boolean;
   renotifyAfterMinutes?: number;
+  silent?: boolean;
 }
 
 /** The envelope of a send with these options: empty for a plain message. */

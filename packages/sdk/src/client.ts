@@ -100,6 +100,12 @@ const MAX_COMMIT_ATTEMPTS = 5;
  * A random id (messages, conversations). It never starts with "-" or "_": pasted after a flag on a
  * command line (`--conversation ID`), an id starting with "-" would read as another option.
  */
+/**
+ * What changes other messages or the conversation, with nothing new for a person to read: no push
+ * notification (a read receipt must not buzz the sender's phone).
+ */
+const SILENT_CONTENT: ReadonlySet<string> = new Set(["receipt", "edit", "recall", "group-info"]);
+
 function newMessageId(): string {
   for (;;) {
     const id = bytesToBase64Url(crypto.getRandomValues(new Uint8Array(16)));
@@ -622,6 +628,7 @@ export class ConfrereClient {
             clientMessageId: messageId,
             epoch: Number(group.epoch),
             body: bytesToBase64Url(body),
+            ...(SILENT_CONTENT.has(content.type) ? { silent: true } : {}),
             ...envelope,
           });
           const message: StoredMessage = {

@@ -8,6 +8,7 @@ import {
 import { newId } from "../accounts/tokens.ts";
 import type { AppContext } from "../context.ts";
 import { rosterOf, type ServiceRow } from "../organisations/services.ts";
+import { forgetServiceOfConversation } from "./service-routing.ts";
 
 /**
  * On-call schedules of services.
@@ -195,4 +196,5 @@ export async function tieConversation(
     .values({ conversation_id: conversationId, service_id: service.id, created_at: ctx.clock.now() })
     .onConflict((oc) => oc.column("conversation_id").doUpdateSet({ service_id: service.id }))
     .execute();
+  forgetServiceOfConversation(ctx, conversationId);
 }

@@ -7,6 +7,7 @@ import type { Job } from "../jobs/scheduler.ts";
 import { memberIds } from "../messaging/access.ts";
 import { pushNotifierOf } from "../push/push-notifier.ts";
 import { onCallNow } from "./on-call.ts";
+import { takenByActivity } from "./service-routing.ts";
 
 /**
  * Urgent messages.
@@ -101,6 +102,7 @@ export async function recordUrgent(
         acknowledged_at: null,
         service_id: serviceId,
         escalated_at: null,
+        urgent: 1,
       })),
     )
     .execute();
@@ -112,9 +114,10 @@ async function notify(
   userIds: string[],
   entry: { conversationId: string; seq: number; senderUserId: string | null },
   round: number,
+  urgent = true,
 ): Promise<void> {
   try {
-    await pushNotifierOf(ctx)?.notifyUrgent(userIds, entry, round);
+    await pushNotifierOf(ctx)?.notifyNow(userIds, entry, round, urgent);
   } catch (error) {
     // The alert is stored and listable; a push failure must not fail the send.
     ctx.logger.error({ err: error }, "urgent: notifying failed");
@@ -140,6 +143,8 @@ export async function pendingAlerts(ctx: AppContext, userId: string): Promise<Ur
     .selectAll()
     .where("recipient_id", "=", userId)
     .where("acknowledged_at", "is", null)
+    // Plain messages routed to the on-call staff are not banners (see care/service-routing.ts).
+    .where("urgent", "=", 1)
     .orderBy("created_at")
     .orderBy("id")
     .limit(500)
@@ -219,9 +224,11 @@ export async function renotifyDue(ctx: AppContext): Promise<number> {
 }
 
 /**
- * On-call escalation: an urgent message to a service that none of the on-call staff acknowledged
- * within the service's delay alerts every other member of the conversation (the roster: the MLS
- * group holds it, so they can read). Once per message; `oncall.escalated` audited with ids only.
+ * On-call escalation: a message to a service that none of the on-call staff took within the
+ * service's delay alerts every other member of the conversation (the roster: the MLS group holds
+ * it, so they can read). Urgent messages are taken by an acknowledgement; plain ones also by any
+ * reading or answer (care/service-routing.ts). Once per message; `oncall.escalated` audited with
+ * ids only.
  */
 export async function escalateDue(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
@@ -234,6 +241,7 @@ export async function escalateDue(ctx: AppContext): Promise<number> {
       "urgent_alerts.sender_id",
       "urgent_alerts.service_id",
       "urgent_alerts.created_at",
+      "urgent_alerts.urgent",
       "on_call_schedules.escalation_minutes",
     ])
     .where("urgent_alerts.escalated_at", "is", null)
@@ -262,6 +270,8 @@ export async function escalateDue(ctx: AppContext): Promise<number> {
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) === 0) continue;
     if (alerts.some((a) => a.acknowledged_at !== null)) continue; // Someone on call took it.
+    const message = { conversationId: row.conversation_id, seq: row.seq, senderId: row.sender_id };
+    if (row.urgent === 0 && (await takenByActivity(ctx, message))) continue; // Read or answered.
     const alerted = new Set(alerts.map((a) => a.recipient_id));
     const others = (await memberIds(ctx.db, row.conversation_id)).filter(
       (id) => id !== row.sender_id && !alerted.has(id),
@@ -282,6 +292,7 @@ export async function escalateDue(ctx: AppContext): Promise<number> {
             acknowledged_at: null,
             service_id: null,
             escalated_at: now,
+            urgent: row.urgent,
           })),
         )
         .execute();
@@ -291,6 +302,7 @@ export async function escalateDue(ctx: AppContext): Promise<number> {
         others,
         { conversationId: row.conversation_id, seq: row.seq, senderUserId: row.sender_id },
         1_000_000,
+        row.urgent === 1,
       );
     }
     await ctx.audit.record({

@@ -22,6 +22,8 @@ export interface UrgentAlertsTable {
   acknowledged_at: number | null;
   service_id: string | null;
   escalated_at: number | null;
+  /** 1: an urgent message (a banner until acknowledged); 0: a plain message routed to the on-call staff. */
+  urgent: number;
 }
 
 export interface OnCallSchedulesTable {

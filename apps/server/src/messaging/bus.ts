@@ -5,7 +5,8 @@ import type { LogEntry, PendingWelcome } from "@confrere/protocol";
  * to it. Recipients are named in the event, so a node needs no database read to deliver it.
  */
 export type BusEvent =
-  | { kind: "entry"; userIds: string[]; entry: LogEntry }
+  /** `silent`: no push notification (a read receipt, an edit). */
+  | { kind: "entry"; userIds: string[]; entry: LogEntry; silent?: boolean }
   | { kind: "welcome"; deviceId: string; welcome: PendingWelcome }
   | { kind: "conversation"; userIds: string[]; conversationId: string }
   | { kind: "delivery"; userIds: string[]; conversationId: string; userId: string; seq: number }

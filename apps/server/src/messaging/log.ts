@@ -125,7 +125,7 @@ export async function appendApplicationMessage(
   ctx: AppContext,
   sender: Sender,
   conversationId: string,
-  input: { clientMessageId: string; epoch: number; body: string },
+  input: { clientMessageId: string; epoch: number; body: string; silent?: boolean | undefined },
   sessionId: string | null = null,
 ): Promise<PostEntryResponse> {
   const operation = "sendMessage";
@@ -158,6 +158,7 @@ export async function appendApplicationMessage(
     epoch: input.epoch,
     body,
     bodyText: input.body,
+    ...(input.silent ? { silent: true } : {}),
   });
 }
 

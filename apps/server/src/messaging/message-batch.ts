@@ -13,6 +13,8 @@ export interface AppendItem {
   body: Buffer;
   /** The body as it came (base64url), pushed to the recipients as is. */
   bodyText: string;
+  /** No push notification for it (a receipt, an edit): see the send envelope. */
+  silent?: boolean;
 }
 
 /** A device saying how far it has fetched a conversation. */
@@ -81,7 +83,7 @@ function uniquePairs(pairs: [string, string][]): [string, string][] {
 export interface AppendedBatch {
   outcomes: ItemOutcome<PostEntryResponse>[];
   /** The entries stored, with the body as received, for pushing. */
-  stored: { row: LogEntriesTable; bodyText: string }[];
+  stored: { row: LogEntriesTable; bodyText: string; silent: boolean }[];
   recipients: Map<string, string[]>;
 }
 
@@ -180,7 +182,7 @@ export async function appendBatch(
         body: item.body,
         created_at: now,
       };
-      stored.push({ row, bodyText: item.bodyText });
+      stored.push({ row, bodyText: item.bodyText, silent: item.silent === true });
       lastSeqs.set(item.conversationId, seq);
       // A second send of the same id within this batch is a duplicate of this one.
       existing.set(duplicateKey, {

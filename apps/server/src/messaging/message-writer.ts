@@ -34,7 +34,7 @@ export class MessageWriter {
     this.appends = new GroupCommit(
       async (items) => {
         const { outcomes, stored, recipients } = await appendBatch(store, items, clock.now());
-        for (const { row, bodyText } of stored) {
+        for (const { row, bodyText, silent } of stored) {
           const entry: LogEntry = {
             conversationId: row.conversation_id,
             seq: row.seq,
@@ -46,7 +46,8 @@ export class MessageWriter {
             body: bodyText,
             createdAt: row.created_at,
           };
-          bus.publish({ kind: "entry", userIds: recipients.get(row.conversation_id) ?? [], entry });
+          const userIds = recipients.get(row.conversation_id) ?? [];
+          bus.publish({ kind: "entry", userIds, entry, ...(silent ? { silent } : {}) });
         }
         return outcomes;
       },

@@ -3,6 +3,7 @@ import { ClientFrame, CloseCode, ConfrereError, ErrorCode, type ServerFrame } fr
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { WebSocket } from "ws";
 import { authenticate } from "../accounts/sessions.ts";
+import { recordRouting } from "../care/service-routing.ts";
 import { assertUrgentOptions, recordUrgent } from "../care/urgent.ts";
 import type { AppContext } from "../context.ts";
 import { isDatabaseUnavailable } from "../db/unavailable.ts";
@@ -171,7 +172,7 @@ export class RealtimeHub {
         // they are answered; TCP then slows the device down instead of the server queueing more.
         if (++connection.pendingSends === MAX_PENDING_SENDS) connection.socket.pause();
         try {
-          // Availability, urgent messages and on-call: alerts after the commit, urgent sends only.
+          // Urgent messages and requests to a service's on-call staff: alerts after the commit.
           if (frame.urgent || frame.renotifyAfterMinutes !== undefined)
             assertUrgentOptions(frame, "sendMessage");
           const sent = await appendApplicationMessage(
@@ -182,6 +183,7 @@ export class RealtimeHub {
             connection.sessionId,
           );
           if (frame.urgent) await recordUrgent(this.ctx, connection.userId, conversationId, sent, frame);
+          else if (!frame.silent) await recordRouting(this.ctx, connection.userId, conversationId, sent);
           this.send(connection.socket, { type: "sent", conversationId, clientMessageId, ...sent });
         } catch (caught) {
           // Anything else (the database unreachable, a bug) still names the message, so that the

@@ -1,6 +1,7 @@
 import type { PushPayload } from "@confrere/protocol";
 import webpush from "web-push";
 import { unreachableUsers } from "../care/availability.ts";
+import { offDutyStaff } from "../care/service-routing.ts";
 import type { AppContext } from "../context.ts";
 import type { BusEvent } from "../messaging/bus.ts";
 import { unreadCount } from "./badge-count.ts";
@@ -85,16 +86,22 @@ export class PushNotifier {
   }
 
   /**
-   * Urgent messages (care/urgent.ts): every subscribed device of `userIds`, at once, whatever
-   * their availability or whether a device fetched the entry (an urgent alert shows until
-   * acknowledged). `round` 0 is the first notification: it claims the same key as the ordinary
-   * path, which then stays silent for that entry; re-notifications claim keys of their own.
+   * Notifies every subscribed device of `userIds` at once, whether a device fetched the entry or
+   * not: urgent messages (care/urgent.ts), whatever their availability (an urgent alert shows
+   * until acknowledged), and on-call escalations of plain messages, which respect it. `round` 0
+   * is the first notification: it claims the same key as the ordinary path, which then stays
+   * silent for that entry; re-notifications and escalations claim keys of their own.
    */
-  async notifyUrgent(
-    userIds: string[],
+  async notifyNow(
+    recipients: string[],
     entry: { conversationId: string; seq: number; senderUserId: string | null },
     round: number,
+    urgent: boolean,
   ): Promise<void> {
+    const held = urgent
+      ? new Set<string>()
+      : await unreachableUsers(this.ctx, recipients, this.ctx.clock.now());
+    const userIds = recipients.filter((id) => !held.has(id));
     if (userIds.length === 0) return;
     const targets = await this.ctx.db
       .selectFrom("push_subscriptions")
@@ -116,11 +123,15 @@ export class PushNotifier {
         await Promise.all(
           targets.slice(i, i + PUSH_CONCURRENCY).map(async (target) => {
             if (!(await this.claim(target, key))) return;
+            const named = target.preview === "sender" && sender;
             await this.deliver(target, {
-              title:
-                target.preview === "sender" && sender
+              title: urgent
+                ? named
                   ? `Message urgent de ${sender.display_name}`
-                  : "Message urgent",
+                  : "Message urgent"
+                : named
+                  ? `Nouveau message de ${sender.display_name}`
+                  : "Nouveau message",
               badge: await unreadCount(this.ctx, target.user_id),
               conversationId: entry.conversationId,
             });
@@ -148,7 +159,7 @@ export class PushNotifier {
   }
 
   private onEvent(event: BusEvent): void {
-    if (event.kind !== "entry" || event.entry.kind !== "application") return;
+    if (event.kind !== "entry" || event.entry.kind !== "application" || event.silent) return;
     const recipients = event.userIds.filter((id) => id !== event.entry.senderUserId);
     if (recipients.length === 0) return;
     const { conversationId, seq, senderUserId } = event.entry;
@@ -203,7 +214,17 @@ export class PushNotifier {
    * device pays that and nothing more), then, per device, the newest entry of each conversation:
    * ten messages in a burst make one notification, whose badge counts them all.
    */
-  private async notify(batch: DueEntry[]): Promise<void> {
+  private async notify(due: DueEntry[]): Promise<void> {
+    // Requests to a service reach its on-call staff; the rest of its roster hears of them only
+    // by escalation (care/service-routing.ts).
+    const offDuty = await offDutyStaff(
+      this.ctx,
+      due.map((entry) => entry.conversationId),
+    );
+    const batch = due.map((entry) => {
+      const held = offDuty.get(entry.conversationId);
+      return held ? { ...entry, recipients: entry.recipients.filter((id) => !held.has(id)) } : entry;
+    });
     const everyone = [...new Set(batch.flatMap((d) => d.recipients))];
     // Availability: non-urgent notifications are held (not sent, not queued) for people away, in
     // consultation or outside their working hours; one query per sweep, like the subscriptions.

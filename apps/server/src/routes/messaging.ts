@@ -34,6 +34,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { normalizeEmail } from "../accounts/users.ts";
 import { assertMayStartConversations } from "../billing/entitlements.ts";
+import { recordRouting } from "../care/service-routing.ts";
 import { assertUrgentOptions, recordUrgent } from "../care/urgent.ts";
 import type { AppContext } from "../context.ts";
 import type { App } from "../http/app.ts";
@@ -414,7 +415,7 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const auth = (await authorize(ctx, request, "professional", "sendMessage"))!;
-      // Availability, urgent messages and on-call: alerts after the commit, urgent sends only.
+      // Urgent messages and requests to a service's on-call staff: alerts after the commit.
       const { urgent, renotifyAfterMinutes } = request.body;
       if (urgent || renotifyAfterMinutes !== undefined) assertUrgentOptions(request.body, "sendMessage");
       const sent = await appendApplicationMessage(
@@ -424,6 +425,8 @@ export function messagingRoutes(app: App, ctx: AppContext): void {
         request.body,
       );
       if (urgent) await recordUrgent(ctx, auth.user.id, request.params.conversationId, sent, request.body);
+      else if (!request.body.silent)
+        await recordRouting(ctx, auth.user.id, request.params.conversationId, sent);
       return sent;
     },
   );

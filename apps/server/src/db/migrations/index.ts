@@ -15,6 +15,7 @@ import { careCases } from "./0013-care-cases.ts";
 import { availabilityOnCall } from "./0015-availability-on-call.ts";
 import { retention } from "./0016-retention.ts";
 import { teleExpertise } from "./0017-tele-expertise.ts";
+import { serviceRouting } from "./0018-service-routing.ts";
 
 export type DatabaseKind = "sqlite" | "postgres";
 export interface MigrationContext {
@@ -43,6 +44,7 @@ export function migrationList(context: MigrationContext): Record<string, Migrati
     "0015-availability-on-call": availabilityOnCall(context),
     "0016-retention": retention(context),
     "0017-tele-expertise": teleExpertise(context),
+    "0018-service-routing": serviceRouting(context),
   };
 }
 
