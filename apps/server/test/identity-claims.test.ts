@@ -556,6 +556,98 @@ describe(`identity claims and operator review on ${testStore()}`, () => {
     await operator.api.approveIdentityClaim(claim.id);
     assert.equal((await user.api.me()).account.identityMethod, "review");
   });
+
+  test("the queue pages oldest first by cursor; a decision between pages skips no claim", async () => {
+    // Seven claims enter the queue; three share one instant, so the id breaks the tie.
+    const claimants: { api: TestUser["api"]; claimId: string }[] = [];
+    for (let i = 0; i < 7; i++) {
+      const claimant = await server.createUser({ name: `Dr Attente ${i}` });
+      const { claim } = await claimant.api.createIdentityClaim({
+        identifier: BEN_SAID.rpps,
+        lastName: BEN_SAID.lastName,
+        firstName: BEN_SAID.firstName,
+      });
+      claimants.push({ api: claimant.api, claimId: claim.id });
+    }
+    const entered: string[] = [];
+    for (const [i, { api, claimId }] of claimants.entries()) {
+      if (i !== 3 && i !== 4) server.clock.advance(1000);
+      await api.uploadIdentityProof(claimId, jpeg(`wait-${i}`), "image/jpeg");
+      entered.push(claimId);
+    }
+    const whole = await operator.api.identityClaimQueue({ limit: 200 });
+    assert.equal(whole.nextCursor, null);
+    const order = whole.claims.map((c) => c.id);
+    assert.deepEqual(
+      order.filter((id) => entered.includes(id)),
+      [...entered.slice(0, 2), ...entered.slice(2, 5).sort(), ...entered.slice(5)],
+      "oldest first, then by id",
+    );
+    for (let i = 1; i < whole.claims.length; i++) {
+      const [a, b] = [whole.claims[i - 1]!, whole.claims[i]!];
+      assert.ok(a.submittedAt! < b.submittedAt! || (a.submittedAt === b.submittedAt && a.id < b.id));
+    }
+
+    // Pages of two read the same queue in the same order, the last page says so.
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await operator.api.identityClaimQueue({ limit: 2, ...(cursor ? { cursor } : {}) });
+      assert.ok(page.claims.length <= 2);
+      paged.push(...page.claims.map((c) => c.id));
+      cursor = page.nextCursor ?? undefined;
+      pages++;
+    } while (cursor);
+    assert.deepEqual(paged, order);
+    assert.equal(pages, Math.ceil(order.length / 2));
+    // 50 by default.
+    assert.equal((await operator.api.identityClaimQueue()).claims.length, Math.min(50, order.length));
+
+    // A claim decided between two pages leaves the queue; the next page starts right after the cursor.
+    const first = await operator.api.identityClaimQueue({ limit: 3 });
+    await operator.api.rejectIdentityClaim(first.claims[1]!.id, "Photo illisible : recommencez.");
+    const second = await operator.api.identityClaimQueue({ limit: 3, cursor: first.nextCursor! });
+    assert.deepEqual(
+      second.claims.map((c) => c.id),
+      order.slice(3, 6),
+    );
+    // Another state pages the same way.
+    const rejected = await operator.api.identityClaimQueue({ state: "rejected", limit: 1 });
+    assert.equal(rejected.claims.length, 1);
+    assert.notEqual(rejected.nextCursor, null);
+
+    // Bad parameters have their own codes and change nothing.
+    const raw = async (query: string) => {
+      const response = await fetch(`${server.url}/api/v1/admin/identity-claims?${query}`, {
+        headers: { authorization: `Bearer ${operator.api.token}` },
+      });
+      return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
+    };
+    for (const limit of ["0", "201", "abc", "-1", "2.5", "99999"]) {
+      const answer = await raw(`limit=${limit}`);
+      assert.equal(answer.status, 400, limit);
+      assert.equal(answer.body.error?.code, "PAGE_LIMIT_INVALID", limit);
+    }
+    for (const bad of ["garbage", "!!", Buffer.from("review-queue:12:").toString("base64url")]) {
+      const answer = await raw(`cursor=${encodeURIComponent(bad)}`);
+      assert.equal(answer.body.error?.code, "PAGE_CURSOR_INVALID", bad);
+    }
+    await rejectsWith(operator.api.identityClaimQueue({ cursor: "x".repeat(201) }), "VALIDATION_FAILED", 400);
+    // A cursor of another list (the sent invitations) is refused, not read from a meaningless place.
+    await operator.api.invite({ email: "a@example.fr" });
+    await operator.api.invite({ email: "b@example.fr" });
+    const sent = await operator.api.sentInvitations({ limit: 1 });
+    await rejectsWith(
+      operator.api.identityClaimQueue({ cursor: sent.nextCursor! }),
+      "PAGE_CURSOR_INVALID",
+      400,
+    );
+    assert.deepEqual(
+      (await operator.api.identityClaimQueue({ limit: 200 })).claims.map((c) => c.id),
+      order.filter((id) => id !== first.claims[1]!.id),
+    );
+  });
 });
 
 describe(`migration 0007-identity-claims on ${testStore()}`, () => {

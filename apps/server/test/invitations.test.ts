@@ -121,6 +121,7 @@ describe(`invitations on ${testStore()}`, () => {
       organisationName: null,
       email: "new.colleague@example.fr",
       state: "pending",
+      hasAccount: false,
     });
     await rejectsWith(visitor.previewInvitation("A".repeat(43)), "TOKEN_INVALID", 400);
 
@@ -258,6 +259,7 @@ describe(`invitations on ${testStore()}`, () => {
       organisationName: "CPTS du Tonnerrois",
       email: "noe.laurent@example.fr",
       state: "pending",
+      hasAccount: false,
     });
     const password = "infirmier du tonnerrois 2026";
     const { account } = await visitor.acceptInvitation({
@@ -540,6 +542,338 @@ describe(`invitations on ${testStore()}`, () => {
       audit.filter((e) => e.action === "invitation.revoked" && e.targetId === revocable.invitation.id).length,
       1,
       "revoking twice is recorded once",
+    );
+  });
+
+  /** A territory of Tonnerre (89405) with its own administrator, apart from the one above. */
+  async function tonnerreTerritory(name: string): Promise<{ id: string; admin: TestUser }> {
+    const { organisation } = await operator.api.createOrganisation({
+      kind: "territory",
+      territoryType: "cpts",
+      name,
+      communes: ["89405"],
+    });
+    const organisationAdmin = await server.createUser({ name: `Admin ${name}` });
+    await operator.api.addOrganisationAdmin(organisation.id, organisationAdmin.userId);
+    return { id: organisation.id, admin: organisationAdmin };
+  }
+  /** The national id of a professional of the fixture in a territory's bulk preview, by last name. */
+  async function nationalIdOf(organisationAdmin: TestUser, organisationId: string, lastName: string) {
+    const preview = await organisationAdmin.api.previewBulkInvitations(organisationId, {
+      professions: ["10", "60"],
+    });
+    const found = preview.professionals.find((p) => p.lastName === lastName);
+    assert.ok(found, `${lastName} in the preview`);
+    return found.nationalId;
+  }
+  /** `POST /api/v1/invitations` over plain HTTP: the status and the body the inviter gets. */
+  async function rawInvite(who: TestUser, body: object) {
+    const response = await fetch(`${server.url}/api/v1/invitations`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${who.api.token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as { invitation: { id: string; [field: string]: unknown } },
+    };
+  }
+  async function lastMailTo(address: string): Promise<OutboxMail> {
+    const mail = (await server.outbox()).filter((m) => m.to === address).at(-1);
+    assert.ok(mail, `a mail to ${address}`);
+    return mail;
+  }
+
+  test("vouching for an address that has an account: the inviter sees nothing, the holder logs in and accepts", async () => {
+    const nord = await tonnerreTerritory("CPTS Tonnerre Nord");
+    const bonnet = await nationalIdOf(nord.admin, nord.id, "BONNET");
+    const girard = await nationalIdOf(nord.admin, nord.id, "GIRARD");
+    // Chloé Bonnet already has an account (not verified yet); Anaïs Girard does not.
+    const holder = await server.createUser({ email: "chloe.bonnet@example.fr", name: "Chloé Bonnet" });
+    const registered = await rawInvite(nord.admin, {
+      email: "Chloe.Bonnet@example.fr",
+      nationalId: bonnet,
+      organisationId: nord.id,
+    });
+    const unregistered = await rawInvite(nord.admin, {
+      email: "anais.girard@example.fr",
+      nationalId: girard,
+      organisationId: nord.id,
+    });
+    // No account-existence leak: the same status, the same fields, the same state, the same lists.
+    assert.equal(registered.status, 201);
+    assert.equal(unregistered.status, 201);
+    const shape = (invitation: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(invitation).map(([k, v]) => [k, v === null ? null : typeof v]));
+    assert.deepEqual(shape(registered.body.invitation), shape(unregistered.body.invitation));
+    assert.equal(registered.body.invitation.state, "pending");
+    const listed = await nord.admin.api.organisationInvitations(nord.id);
+    assert.deepEqual(listed.invitations.map((i) => [i.email, i.state]).sort(), [
+      ["anais.girard@example.fr", "pending"],
+      ["chloe.bonnet@example.fr", "pending"],
+    ]);
+
+    // The holder's mail: log in to accept, with the link.
+    const mail = await lastMailTo("chloe.bonnet@example.fr");
+    assert.match(mail.subject, /CPTS Tonnerre Nord vous invite/);
+    assert.match(
+      mail.text,
+      /Vous avez déjà un compte Confrère avec cette adresse : connectez-vous pour accepter/,
+    );
+    assert.match(mail.text, /log in to accept/);
+    assert.match(mail.text, /http:\/\/localhost:8080\/invitation\?token=[A-Za-z0-9_-]{43}/);
+    assert.ok(mail.token);
+    const token = mail.token;
+    assert.doesNotMatch((await lastMailTo("anais.girard@example.fr")).text, /déjà un compte/);
+
+    // The preview tells the token holder to log in rather than sign up; signing up is refused.
+    const visitor = server.client();
+    assert.deepEqual(await visitor.previewInvitation(token), {
+      inviterName: "Admin CPTS Tonnerre Nord",
+      organisationName: "CPTS Tonnerre Nord",
+      email: "chloe.bonnet@example.fr",
+      state: "pending",
+      hasAccount: true,
+    });
+    await rejectsWith(
+      visitor.acceptInvitation({ token, password: "une phrase de passe assez longue", displayName: "C" }),
+      "ACCOUNT_EMAIL_TAKEN",
+      409,
+    );
+    // Only a signed-in account, and only the account of the invited address.
+    await rejectsWith(visitor.acceptInvitationSignedIn(token), "AUTH_REQUIRED", 401);
+    await rejectsWith(doctor.api.acceptInvitationSignedIn(token), "INVITATION_EMAIL_MISMATCH", 403);
+    await rejectsWith(holder.api.acceptInvitationSignedIn("A".repeat(43)), "TOKEN_INVALID", 400);
+    assert.equal((await visitor.previewInvitation(token)).state, "pending");
+
+    const { account } = await holder.api.acceptInvitationSignedIn(token);
+    assert.equal(account.id, holder.userId);
+    assert.equal(account.state, "verified");
+    assert.equal(account.nationalId, bonnet);
+    assert.equal(account.identityMethod, "invitation");
+    assert.notEqual(account.identityVerifiedAt, null);
+    assert.equal(await memberRole(nord.id, holder.userId), "member");
+    assert.equal((await visitor.previewInvitation(token)).state, "accepted");
+    await rejectsWith(holder.api.acceptInvitationSignedIn(token), "TOKEN_INVALID", 400);
+    const accepted = (await nord.admin.api.sentInvitations()).invitations.find(
+      (i) => i.id === registered.body.invitation.id,
+    );
+    assert.equal(accepted?.state, "accepted");
+
+    // The same road as a new account's, in the audit trail: linked by the administrator's vouch.
+    const audit = (await operator.api.auditEvents({ limit: 200 })).events;
+    const verified = audit.filter(
+      (e) => e.action === "account.identity_verified" && e.targetId === holder.userId,
+    );
+    assert.equal(verified.length, 1);
+    assert.equal(verified[0]?.actorId, nord.admin.userId);
+    assert.deepEqual(verified[0]?.detail, { method: "invitation", nationalId: bonnet });
+    const acceptedEvent = audit.find(
+      (e) => e.action === "invitation.accepted" && e.targetId === registered.body.invitation.id,
+    );
+    assert.equal(acceptedEvent?.actorId, holder.userId);
+    assert.deepEqual(acceptedEvent?.detail, { organisationId: nord.id, via: "existing_account" });
+  });
+
+  test("an account already verified: the same professional just joins, another is a clear refusal", async () => {
+    const nord = await tonnerreTerritory("CPTS Tonnerre Est");
+    const sud = await tonnerreTerritory("Communauté de communes du Tonnerrois");
+    const moreau = await nationalIdOf(nord.admin, nord.id, "MOREAU");
+    const mercier = await nationalIdOf(nord.admin, nord.id, "MERCIER");
+    const holder = await server.createUser({ email: "manon.moreau@example.fr", name: "Manon Moreau" });
+    // Two organisations vouch for her before she is linked.
+    await nord.admin.api.invite({ email: holder.email, nationalId: moreau, organisationId: nord.id });
+    const nordToken = (await lastMailTo(holder.email)).token!;
+    await sud.admin.api.invite({ email: holder.email, nationalId: moreau, organisationId: sud.id });
+    const sudToken = (await lastMailTo(holder.email)).token!;
+    assert.notEqual(nordToken, sudToken);
+
+    const first = (await holder.api.acceptInvitationSignedIn(nordToken)).account;
+    assert.equal(first.nationalId, moreau);
+    const verifiedAt = first.identityVerifiedAt;
+    // Verified as the same professional: the second vouch only makes her a member.
+    server.clock.advance(60_000);
+    const second = (await holder.api.acceptInvitationSignedIn(sudToken)).account;
+    assert.equal(second.nationalId, moreau);
+    assert.equal(second.identityMethod, "invitation");
+    assert.equal(second.identityVerifiedAt, verifiedAt);
+    assert.equal(await memberRole(nord.id, holder.userId), "member");
+    assert.equal(await memberRole(sud.id, holder.userId), "member");
+    const audit = (await operator.api.auditEvents({ limit: 200 })).events;
+    assert.equal(
+      audit.filter((e) => e.action === "account.identity_verified" && e.targetId === holder.userId).length,
+      1,
+    );
+
+    // An administrator's slip: another professional's number for her address.
+    const slip = await sud.admin.api.invite({
+      email: holder.email,
+      nationalId: mercier,
+      organisationId: sud.id,
+    });
+    const slipToken = (await lastMailTo(holder.email)).token!;
+    await rejectsWith(
+      holder.api.acceptInvitationSignedIn(slipToken),
+      "INVITATION_PROFESSIONAL_MISMATCH",
+      409,
+    );
+    assert.equal((await server.client().previewInvitation(slipToken)).state, "pending");
+    assert.equal((await holder.api.me()).account.nationalId, moreau);
+    assert.equal(
+      (await sud.admin.api.sentInvitations()).invitations.find((i) => i.id === slip.invitation.id)?.state,
+      "pending",
+    );
+    await sud.admin.api.revokeInvitation(slip.invitation.id);
+
+    // One account per professional: linked to another account since the invitation, the link is
+    // refused and the invitation stays pending.
+    const francois = await nationalIdOf(nord.admin, nord.id, "FRANÇOIS");
+    const other = await server.createUser({ email: "mael.francois@example.fr", name: "Maël François" });
+    await sud.admin.api.invite({ email: other.email, nationalId: francois, organisationId: sud.id });
+    const otherToken = (await lastMailTo(other.email)).token!;
+    await nord.admin.api.invite({
+      email: "m.francois@example.fr",
+      nationalId: francois,
+      organisationId: nord.id,
+    });
+    const signUp = (await lastMailTo("m.francois@example.fr")).token!;
+    await server.client().acceptInvitation({
+      token: signUp,
+      password: "une phrase de passe assez longue",
+      displayName: "Maël François",
+    });
+    await rejectsWith(other.api.acceptInvitationSignedIn(otherToken), "PROFESSIONAL_ALREADY_LINKED", 409);
+    assert.equal((await server.client().previewInvitation(otherToken)).state, "pending");
+    assert.equal((await other.api.me()).account.nationalId, null);
+    assert.equal(await memberRole(sud.id, other.userId), undefined);
+
+    // A colleague's invitation to an address registered since: accepted, and no link (no vouch).
+    const before = await outboxSize();
+    const colleague = await doctor.api.invite({ email: "registered.later@example.fr" });
+    const [colleagueMail] = await mailsSince(before);
+    const later = await server.createUser({ email: "registered.later@example.fr" });
+    assert.equal((await server.client().previewInvitation(colleagueMail!.token!)).hasAccount, true);
+    const joined = (await later.api.acceptInvitationSignedIn(colleagueMail!.token!)).account;
+    assert.equal(joined.nationalId, null);
+    assert.equal(joined.identityVerifiedAt, null);
+    assert.equal(
+      (await doctor.api.sentInvitations({ limit: 200 })).invitations.find(
+        (i) => i.id === colleague.invitation.id,
+      )?.state,
+      "accepted",
+    );
+  });
+
+  test("my sent invitations page newest first by cursor, with checked parameters", async () => {
+    const est = await tonnerreTerritory("Maison de santé de Tonnerre");
+    const preview = await est.admin.api.previewBulkInvitations(est.id, { professions: ["10", "60"] });
+    const free = preview.professionals.filter((p) => !p.isInvited);
+    const robert = free.find((p) => p.lastName === "ROBERT");
+    const thomas = free.find((p) => p.lastName === "THOMAS");
+    assert.ok(robert && thomas);
+    const candidates = free.filter((p) => p !== robert && p !== thomas).slice(0, 4);
+    assert.equal(candidates.length, 4);
+    // One bulk request: four invitations at the same instant, so the id orders them.
+    await est.admin.api.bulkInvite(
+      est.id,
+      candidates.map((p, i) => ({ nationalId: p.nationalId, email: `page${i}@example.fr` })),
+    );
+    server.clock.advance(1000);
+    const newest = await est.admin.api.bulkInvite(est.id, [
+      { nationalId: robert.nationalId, email: "robert@example.fr" },
+    ]);
+    const whole = await est.admin.api.sentInvitations({ limit: 200 });
+    assert.equal(whole.nextCursor, null);
+    assert.equal(whole.invitations.length, 5);
+    assert.equal(whole.invitations[0]?.id, newest.lines[0]?.invitationId);
+    const sameInstant = whole.invitations.slice(1).map((i) => i.id);
+    assert.deepEqual(sameInstant, [...sameInstant].sort());
+
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await est.admin.api.sentInvitations({ limit: 2, ...(cursor ? { cursor } : {}) });
+      paged.push(...page.invitations.map((i) => i.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    assert.deepEqual(
+      paged,
+      whole.invitations.map((i) => i.id),
+    );
+    // An invitation sent between two pages is on none of the next ones: nothing skipped, nothing twice.
+    const first = await est.admin.api.sentInvitations({ limit: 2 });
+    server.clock.advance(1000);
+    await est.admin.api.invite({
+      email: "late@example.fr",
+      nationalId: thomas.nationalId,
+      organisationId: est.id,
+    });
+    const rest = await est.admin.api.sentInvitations({ limit: 200, cursor: first.nextCursor! });
+    assert.deepEqual(
+      [...first.invitations, ...rest.invitations].map((i) => i.id),
+      whole.invitations.map((i) => i.id),
+    );
+
+    const raw = async (query: string) => {
+      const response = await fetch(`${server.url}/api/v1/invitations/sent?${query}`, {
+        headers: { authorization: `Bearer ${est.admin.api.token}` },
+      });
+      return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
+    };
+    for (const limit of ["0", "201", "ten", ""]) {
+      const answer = await raw(`limit=${limit}`);
+      assert.deepEqual([answer.status, answer.body.error?.code], [400, "PAGE_LIMIT_INVALID"], limit);
+    }
+    for (const cursor of [
+      "%%%",
+      "bm90LWEtY3Vyc29y",
+      Buffer.from("review-queue:1:abc").toString("base64url"),
+    ]) {
+      const answer = await raw(`cursor=${encodeURIComponent(cursor)}`);
+      assert.deepEqual([answer.status, answer.body.error?.code], [400, "PAGE_CURSOR_INVALID"], cursor);
+    }
+    assert.deepEqual((await raw("page=2")).body.error?.code, "VALIDATION_FAILED");
+    await rejectsWith(server.client().sentInvitations(), "AUTH_REQUIRED", 401);
+
+    // The organisation's list pages the same way, with its counts on every page.
+    const all = await est.admin.api.organisationInvitations(est.id);
+    assert.equal(all.nextCursor, null);
+    assert.equal(all.invitations.length, 6);
+    const byOrganisation: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await est.admin.api.organisationInvitations(est.id, {
+        limit: 4,
+        ...(after ? { cursor: after } : {}),
+      });
+      assert.deepEqual(page.counts, all.counts);
+      byOrganisation.push(...page.invitations.map((i) => i.id));
+      after = page.nextCursor ?? undefined;
+    } while (after);
+    assert.deepEqual(
+      byOrganisation,
+      all.invitations.map((i) => i.id),
+    );
+    const pendingPage = await est.admin.api.organisationInvitations(est.id, { state: "pending", limit: 5 });
+    const pendingRest = await est.admin.api.organisationInvitations(est.id, {
+      state: "pending",
+      limit: 5,
+      cursor: pendingPage.nextCursor!,
+    });
+    assert.deepEqual(
+      [...pendingPage.invitations, ...pendingRest.invitations].map((i) => i.id),
+      all.invitations.map((i) => i.id),
+    );
+    await rejectsWith(
+      est.admin.api.organisationInvitations(est.id, { limit: 1001 }),
+      "PAGE_LIMIT_INVALID",
+      400,
+    );
+    // Each list reads its own cursors only.
+    await rejectsWith(
+      est.admin.api.organisationInvitations(est.id, { cursor: first.nextCursor! }),
+      "PAGE_CURSOR_INVALID",
+      400,
     );
   });
 

@@ -8,6 +8,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { Id, StrictObject, Timestamp } from "./common.ts";
 import { DirectoryCode, DirectoryPlace } from "./directory.ts";
+import { NextCursor, pageQueryFields } from "./paging.ts";
 
 /** A proof is one photo or scan: 10 MiB is ample for a phone picture of a card. */
 export const PROOF_MAX_BYTES = 10 * 1024 * 1024;
@@ -89,11 +90,17 @@ export type IdentityClaimResponse = Static<typeof IdentityClaimResponse>;
 export const MyIdentityClaimResponse = StrictObject({ claim: Type.Union([IdentityClaim, Type.Null()]) });
 export type MyIdentityClaimResponse = Static<typeof MyIdentityClaimResponse>;
 
-/** `GET /api/v1/admin/identity-claims`: every field is a string (query strings are not coerced). */
+/** Claims of one page of the review queue (`limit`), and the page size by default. */
+export const ReviewQueueLimits = { maxPageSize: 200, defaultPageSize: 50 } as const;
+
+/**
+ * `GET /api/v1/admin/identity-claims`: every field is a string (query strings are not coerced).
+ * Oldest first (the order claims entered the queue), a page at a time.
+ */
 export const ReviewQueueQuery = Type.Object(
   {
     state: Type.Optional(ClaimState),
-    limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,3}$", description: "1 to 200, default 50" })),
+    ...pageQueryFields(ReviewQueueLimits.maxPageSize, ReviewQueueLimits.defaultPageSize),
   },
   { additionalProperties: false },
 );
@@ -136,7 +143,7 @@ export const ReviewClaim = StrictObject({
 });
 export type ReviewClaim = Static<typeof ReviewClaim>;
 
-export const ReviewQueueResponse = StrictObject({ claims: Type.Array(ReviewClaim) });
+export const ReviewQueueResponse = StrictObject({ claims: Type.Array(ReviewClaim), nextCursor: NextCursor });
 export type ReviewQueueResponse = Static<typeof ReviewQueueResponse>;
 
 export const ReviewClaimResponse = StrictObject({ claim: ReviewClaim });

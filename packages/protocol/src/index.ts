@@ -11,6 +11,7 @@ export * from "./identity-claims.ts";
 export * from "./invitations.ts";
 export * from "./messaging.ts";
 export * from "./organisations.ts";
+export * from "./paging.ts";
 export * from "./pro-sante-connect.ts";
 export * from "./push.ts";
 export * from "./retention.ts";

@@ -1,6 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { DisplayName, Email, Id, OpaqueToken, Password, StrictObject, Timestamp } from "./common.ts";
 import { DirectoryCode } from "./directory.ts";
+import { NextCursor, pageQueryFields } from "./paging.ts";
 
 /**
  * Invitations by e-mail. A verified professional invites a colleague who is not on Confrère yet
@@ -15,6 +16,12 @@ export const InvitationLimits = {
   maxPerUserPerDay: 20,
   /** The same address invited again by the same person within this many days gets the first invitation back. */
   resendWindowDays: 7,
+  /** Invitations of one page of "my sent invitations" (`limit`), and the page size by default. */
+  maxPageSize: 200,
+  defaultPageSize: 50,
+  /** The same for the list of an organisation's invitations (its administrators'). */
+  maxOrganisationPageSize: 1000,
+  defaultOrganisationPageSize: 200,
   /** Lines of one bulk request. */
   maxBulkLines: 1000,
   /** Professionals listed by a bulk preview (the count is always exact). */
@@ -75,7 +82,18 @@ export type Invitation = Static<typeof Invitation>;
 
 export const InvitationResponse = StrictObject({ invitation: Invitation });
 export type InvitationResponse = Static<typeof InvitationResponse>;
-export const InvitationListResponse = StrictObject({ invitations: Type.Array(Invitation) });
+
+/** `GET /api/v1/invitations/sent`: newest first, a page at a time. */
+export const SentInvitationsQuery = Type.Object(
+  { ...pageQueryFields(InvitationLimits.maxPageSize, InvitationLimits.defaultPageSize) },
+  { additionalProperties: false },
+);
+export type SentInvitationsQuery = Static<typeof SentInvitationsQuery>;
+
+export const InvitationListResponse = StrictObject({
+  invitations: Type.Array(Invitation),
+  nextCursor: NextCursor,
+});
 export type InvitationListResponse = Static<typeof InvitationListResponse>;
 
 /** `GET /api/v1/invitations/preview?token=…`: what the invited person sees before signing up. */
@@ -85,6 +103,12 @@ export const InvitationPreviewResponse = StrictObject({
   organisationName: Type.Union([Type.String(), Type.Null()]),
   email: Type.String(),
   state: InvitationState,
+  /**
+   * The invited address already has an account: its holder logs in and accepts with
+   * `POST /api/v1/invitations/accept-signed-in` instead of signing up. Only the holder of the
+   * mailed token sees this, so it tells nobody else whether the address is registered.
+   */
+  hasAccount: Type.Boolean(),
 });
 export type InvitationPreviewResponse = Static<typeof InvitationPreviewResponse>;
 
@@ -96,6 +120,13 @@ export const AcceptInvitationRequest = StrictObject({
 });
 export type AcceptInvitationRequest = Static<typeof AcceptInvitationRequest>;
 
+/**
+ * `POST /api/v1/invitations/accept-signed-in`: the signed-in holder of the invited address accepts
+ * with their existing account (the token proves the mailbox, the session the account).
+ */
+export const AcceptInvitationSignedInRequest = StrictObject({ token: OpaqueToken });
+export type AcceptInvitationSignedInRequest = Static<typeof AcceptInvitationSignedInRequest>;
+
 export const InvitationStateCounts = StrictObject({
   total: Type.Integer({ minimum: 0 }),
   pending: Type.Integer({ minimum: 0 }),
@@ -105,10 +136,14 @@ export const InvitationStateCounts = StrictObject({
 });
 export type InvitationStateCounts = Static<typeof InvitationStateCounts>;
 
+/** `GET /api/v1/organisations/:id/invitations`: newest first, a page at a time (up to 1,000, default 200). */
 export const OrganisationInvitationsQuery = Type.Object(
   {
     state: Type.Optional(InvitationState),
-    limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$", description: "1 to 1000, default 200" })),
+    ...pageQueryFields(
+      InvitationLimits.maxOrganisationPageSize,
+      InvitationLimits.defaultOrganisationPageSize,
+    ),
   },
   { additionalProperties: false },
 );
@@ -118,6 +153,7 @@ export type OrganisationInvitationsQuery = Static<typeof OrganisationInvitations
 export const OrganisationInvitationsResponse = StrictObject({
   counts: InvitationStateCounts,
   invitations: Type.Array(Invitation),
+  nextCursor: NextCursor,
 });
 export type OrganisationInvitationsResponse = Static<typeof OrganisationInvitationsResponse>;
 

@@ -482,8 +482,13 @@ export class ApiClient {
       `/api/v1/identity/claims/${encodeURIComponent(claimId)}/withdraw`,
     );
   }
-  /** Operators: the review queue, oldest first (`pending_review` unless another state is asked for). */
-  identityClaimQueue(params: { state?: import("@confrere/protocol").ClaimState; limit?: number } = {}) {
+  /**
+   * Operators: the review queue, oldest first (`pending_review` unless another state is asked for),
+   * a page at a time: pass the answer's `nextCursor` as `cursor` for the next page (null on the last).
+   */
+  identityClaimQueue(
+    params: { state?: import("@confrere/protocol").ClaimState; limit?: number; cursor?: string } = {},
+  ) {
     return this.request<import("@confrere/protocol").ReviewQueueResponse>(
       "GET",
       `/api/v1/admin/identity-claims${query(params)}`,
@@ -688,9 +693,18 @@ export class ApiClient {
   invite(input: { email: string; nationalId?: string; organisationId?: string; note?: string }) {
     return this.request<{ invitation: Invitation }>("POST", "/api/v1/invitations", input);
   }
-  /** The invitations I sent, newest first. */
-  sentInvitations() {
-    return this.request<{ invitations: Invitation[] }>("GET", "/api/v1/invitations/sent");
+  /**
+   * The invitations I sent, newest first, a page at a time (50 unless `limit`, at most 200).
+   *
+   * @example
+   * const first = await api.sentInvitations({ limit: 20 });
+   * if (first.nextCursor) await api.sentInvitations({ limit: 20, cursor: first.nextCursor });
+   */
+  sentInvitations(params: { limit?: number; cursor?: string } = {}) {
+    return this.request<{ invitations: Invitation[]; nextCursor: string | null }>(
+      "GET",
+      `/api/v1/invitations/sent${query(params)}`,
+    );
   }
   /** Withdraws an invitation (its inviter, or an administrator of its organisation). */
   revokeInvitation(invitationId: string) {
@@ -704,8 +718,22 @@ export class ApiClient {
   acceptInvitation(input: { token: string; password: string; displayName: string }) {
     return this.request<{ account: Account }>("POST", "/api/v1/invitations/accept", input);
   }
-  /** An organisation's invitations: counts by state and the newest ones (its administrators). */
-  organisationInvitations(organisationId: string, params: { state?: InvitationState; limit?: number } = {}) {
+  /**
+   * Accepts an invitation with the signed-in account of the invited address (the preview says
+   * `hasAccount`): an organisation's invitation links the account to the professional vouched for,
+   * if it is not verified yet, and makes it a member. Answers the account as it is now.
+   */
+  acceptInvitationSignedIn(token: string) {
+    return this.request<{ account: Account }>("POST", "/api/v1/invitations/accept-signed-in", { token });
+  }
+  /**
+   * An organisation's invitations: counts by state and the newest ones (its administrators), a page
+   * at a time: pass the answer's `nextCursor` as `cursor` for the next page (null on the last).
+   */
+  organisationInvitations(
+    organisationId: string,
+    params: { state?: InvitationState; limit?: number; cursor?: string } = {},
+  ) {
     return this.request<OrganisationInvitationsResponse>(
       "GET",
       `/api/v1/organisations/${encodeURIComponent(organisationId)}/invitations${query(params)}`,

@@ -1,6 +1,7 @@
 import { type ClaimState, ConfrereError, ErrorCode, type ReviewClaim } from "@confrere/protocol";
 import { sql } from "kysely";
 import type { AppContext } from "../context.ts";
+import { type PageRequest, pageOf } from "../http/cursor-page.ts";
 import { claimApprovedMessage, claimRejectedMessage } from "../mail/identity-claim-templates.ts";
 import { directoryEntries } from "./claim-directory.ts";
 import {
@@ -21,9 +22,12 @@ import { linkProfessional } from "./professional-link.ts";
 
 type ClaimWithAccount = ClaimRow & { email: string; display_name: string };
 
+/** The name the queue's cursors carry (http/cursor-page.ts). */
+export const REVIEW_QUEUE_LIST = "review-queue";
+
 async function claimsWithAccounts(
   ctx: AppContext,
-  filter: { claimId: string } | { state: ClaimState; limit: number },
+  filter: { claimId: string } | { state: ClaimState; page: PageRequest },
 ): Promise<ClaimWithAccount[]> {
   let query = ctx.db
     .selectFrom("identity_claims as c")
@@ -31,13 +35,25 @@ async function claimsWithAccounts(
     .selectAll("c")
     .select(["u.email", "u.display_name"]);
   if ("claimId" in filter) return query.where("c.id", "=", filter.claimId).execute();
-  query = query
-    .where("c.state", "=", filter.state)
-    // Oldest first: the order claims entered the queue (creation for those that never did).
-    .orderBy(sql`coalesce(c.submitted_at, c.created_at)`)
+  // Oldest first: the order claims entered the queue (creation for those that never did). The
+  // time and the id never change once in the queue, so a decision taken meanwhile (the claim
+  // leaves) never makes the next page skip a claim.
+  const entered = sql<number>`coalesce(c.submitted_at, c.created_at)`;
+  query = query.where("c.state", "=", filter.state);
+  const after = filter.page.after;
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb(entered, ">", after.time),
+        eb.and([eb(entered, "=", after.time), eb("c.id", ">", after.id)]),
+      ]),
+    );
+  }
+  return query
+    .orderBy(entered)
     .orderBy("c.id")
-    .limit(filter.limit);
-  return query.execute();
+    .limit(filter.page.limit + 1)
+    .execute();
 }
 
 /** Claims with everything an operator needs beside them, in the order given. */
@@ -88,12 +104,17 @@ async function toReviewClaims(ctx: AppContext, rows: readonly ClaimWithAccount[]
   });
 }
 
-/** The review queue (by default the claims waiting for a decision), oldest first. */
+/** The review queue (by default the claims waiting for a decision), oldest first, a page at a time. */
 export async function listClaims(
   ctx: AppContext,
-  filter: { state: ClaimState; limit: number },
-): Promise<ReviewClaim[]> {
-  return toReviewClaims(ctx, await claimsWithAccounts(ctx, filter));
+  filter: { state: ClaimState; page: PageRequest },
+): Promise<{ claims: ReviewClaim[]; nextCursor: string | null }> {
+  const rows = await claimsWithAccounts(ctx, filter);
+  const { items, nextCursor } = pageOf(rows, filter.page.limit, REVIEW_QUEUE_LIST, (row) => ({
+    time: Number(row.submitted_at ?? row.created_at),
+    id: row.id,
+  }));
+  return { claims: await toReviewClaims(ctx, items), nextCursor };
 }
 
 async function reviewClaim(ctx: AppContext, claimId: string, operation: string): Promise<ReviewClaim> {

@@ -6,7 +6,9 @@ import {
   type InvitationSender,
   invitationMessage,
   invitedButRegisteredMessage,
+  vouchedButRegisteredMessage,
 } from "../mail/invitation-templates.ts";
+import type { MailMessage } from "../mail/mailer.ts";
 import { INVITATION_VALIDITY_MS } from "./invitation-rules.ts";
 
 export interface NewInvitation {
@@ -20,9 +22,10 @@ export interface NewInvitation {
 
 /**
  * Stores an invitation and e-mails it. The token goes only into the mail; the row keeps its
- * SHA-256. When the address already has an account, no sign-up link is sent (the token is thrown
- * away, so the invitation can never be accepted) but a "a colleague wants to reach you" mail;
- * the inviter's answer is the same either way, so invitations do not reveal who is registered.
+ * SHA-256. When the address already has an account, an organisation's invitation says "log in to
+ * accept" (with the link, which the signed-in holder accepts); a colleague's sends no link (the
+ * token is thrown away) but a "a colleague wants to reach you" mail. The inviter's answer is the
+ * same either way, so invitations do not reveal who is registered.
  */
 export async function issueInvitation(
   ctx: AppContext,
@@ -53,16 +56,22 @@ export async function issueInvitation(
     .where("email", "=", input.email)
     .executeTakeFirst();
   const publicUrl = ctx.config.publicUrl;
-  await ctx.mailer.send(
-    registered
-      ? invitedButRegisteredMessage(input.email, sender, `${publicUrl}/connexion`)
-      : invitationMessage(
-          input.email,
-          sender,
-          `${publicUrl}/invitation?token=${token}`,
-          InvitationLimits.validityDays,
-        ),
-  );
+  const link = `${publicUrl}/invitation?token=${token}`;
+  const { organisationName } = sender;
+  let message: MailMessage;
+  if (!registered) {
+    message = invitationMessage(input.email, sender, link, InvitationLimits.validityDays);
+  } else if (input.organisationId !== null && organisationName !== null) {
+    message = vouchedButRegisteredMessage(
+      input.email,
+      { ...sender, organisationName },
+      link,
+      InvitationLimits.validityDays,
+    );
+  } else {
+    message = invitedButRegisteredMessage(input.email, sender, `${publicUrl}/connexion`);
+  }
+  await ctx.mailer.send(message);
   return row;
 }
 

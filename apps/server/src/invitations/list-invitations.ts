@@ -2,10 +2,12 @@ import type { Invitation, InvitationState, InvitationStateCounts } from "@confre
 import { sql } from "kysely";
 import type { AppContext } from "../context.ts";
 import type { InvitationsTable } from "../db/schema-invitations.ts";
+import { type PageRequest, pageOf } from "../http/cursor-page.ts";
 import { invitationState } from "./invitation-rules.ts";
 
-/** Newest invitations shown in "my invitations". */
-const SENT_LIST_LIMIT = 200;
+/** The names the lists' cursors carry (http/cursor-page.ts). */
+export const SENT_INVITATIONS_LIST = "sent-invitations";
+export const ORGANISATION_INVITATIONS_LIST = "organisation-invitations";
 
 /** An invitation for its inviter and the organisation's administrators (never the token hash). */
 export function toInvitation(
@@ -49,24 +51,57 @@ function invitationsWithOrganisation(ctx: AppContext) {
     .select("o.name as organisation_name");
 }
 
-/** The caller's own invitations, newest first. */
-export async function listSentInvitations(ctx: AppContext, userId: string): Promise<Invitation[]> {
-  const now = ctx.clock.now();
-  const rows = await invitationsWithOrganisation(ctx)
-    .where("i.inviter_user_id", "=", userId)
-    .orderBy("i.created_at", "desc")
-    .orderBy("i.id")
-    .limit(SENT_LIST_LIMIT)
-    .execute();
-  return rows.map(({ organisation_name, ...row }) => toInvitation(row, organisation_name, now));
+/**
+ * The caller's own invitations, newest first, a page at a time. The order (creation time, then id)
+ * never changes for an invitation, so the pages neither skip nor repeat one sent meanwhile.
+ */
+export async function listSentInvitations(
+  ctx: AppContext,
+  userId: string,
+  page: PageRequest,
+): Promise<{ invitations: Invitation[]; nextCursor: string | null }> {
+  const query = invitationsWithOrganisation(ctx).where("i.inviter_user_id", "=", userId);
+  return newestPage(ctx, query, page, SENT_INVITATIONS_LIST);
 }
 
-/** Counts by state over all of an organisation's invitations, and its newest ones in `state`. */
+/** One page of invitations, newest first (creation time, then id), after the page's cursor. */
+async function newestPage(
+  ctx: AppContext,
+  query: ReturnType<typeof invitationsWithOrganisation>,
+  page: PageRequest,
+  list: string,
+): Promise<{ invitations: Invitation[]; nextCursor: string | null }> {
+  const now = ctx.clock.now();
+  const after = page.after;
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb("i.created_at", "<", after.time),
+        eb.and([eb("i.created_at", "=", after.time), eb("i.id", ">", after.id)]),
+      ]),
+    );
+  }
+  const rows = await query
+    .orderBy("i.created_at", "desc")
+    .orderBy("i.id")
+    .limit(page.limit + 1)
+    .execute();
+  const { items, nextCursor } = pageOf(rows, page.limit, list, (row) => ({
+    time: Number(row.created_at),
+    id: row.id,
+  }));
+  return {
+    invitations: items.map(({ organisation_name, ...row }) => toInvitation(row, organisation_name, now)),
+    nextCursor,
+  };
+}
+
+/** Counts by state over all of an organisation's invitations, and its newest ones in `state`, a page at a time. */
 export async function listOrganisationInvitations(
   ctx: AppContext,
   organisationId: string,
-  filter: { state?: InvitationState; limit: number },
-): Promise<{ counts: InvitationStateCounts; invitations: Invitation[] }> {
+  filter: { state?: InvitationState; page: PageRequest },
+): Promise<{ counts: InvitationStateCounts; invitations: Invitation[]; nextCursor: string | null }> {
   const now = ctx.clock.now();
   const tally = await ctx.db
     .selectFrom("invitations")
@@ -113,9 +148,5 @@ export async function listOrganisationInvitations(
     case undefined:
       break;
   }
-  const rows = await query.orderBy("i.created_at", "desc").orderBy("i.id").limit(filter.limit).execute();
-  return {
-    counts,
-    invitations: rows.map(({ organisation_name, ...row }) => toInvitation(row, organisation_name, now)),
-  };
+  return { counts, ...(await newestPage(ctx, query, filter.page, ORGANISATION_INVITATIONS_LIST)) };
 }

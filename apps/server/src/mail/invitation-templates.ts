@@ -78,3 +78,35 @@ export function invitedButRegisteredMessage(
     ].join("\n"),
   };
 }
+
+/**
+ * An organisation's invitation to an address that already has an account: the holder logs in and
+ * accepts from the link, which links their account to the professional vouched for (if it is not
+ * yet verified) and makes it a member. The inviter is not told the address is registered.
+ */
+export function vouchedButRegisteredMessage(
+  to: string,
+  sender: InvitationSender & { organisationName: string },
+  link: string,
+  validityDays: number,
+): MailMessage {
+  const { inviterName, organisationName } = sender;
+  return {
+    to,
+    subject: `Confrère : ${organisationName} vous invite à la rejoindre`,
+    text: [
+      "Bonjour,",
+      "",
+      `${inviterName}, pour ${organisationName}, vous invite à rejoindre ${organisationName} sur Confrère et se porte garant de votre identité professionnelle.`,
+      "Vous avez déjà un compte Confrère avec cette adresse : connectez-vous pour accepter l'invitation,",
+      `puis ouvrez ce lien (valable ${validityDays} jours) :`,
+      link,
+      "",
+      "Si votre compte n'est pas encore vérifié, il le sera en acceptant. Si vous ne connaissez pas cette personne, ignorez ce message.",
+      "",
+      "---",
+      `${inviterName}, for ${organisationName}, invites you to join ${organisationName} on Confrère and vouches for your professional identity.`,
+      `You already have a Confrère account with this address: log in to accept the invitation, then open the link above (valid ${validityDays} days). If your account is not verified yet, accepting verifies it. If you do not know this person, ignore this message.`,
+    ].join("\n"),
+  };
+}

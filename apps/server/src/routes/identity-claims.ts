@@ -8,6 +8,7 @@ import {
   PROOF_MAX_BYTES,
   RejectClaimRequest,
   ReviewClaimResponse,
+  ReviewQueueLimits,
   ReviewQueueQuery,
   ReviewQueueResponse,
 } from "@confrere/protocol";
@@ -18,8 +19,15 @@ import type { Authenticated } from "../accounts/sessions.ts";
 import type { AppContext } from "../context.ts";
 import type { App } from "../http/app.ts";
 import { authorize } from "../http/auth-guard.ts";
+import { pageRequest } from "../http/cursor-page.ts";
 import { proofContentType } from "../identity/claim-proof.ts";
-import { approveClaim, listClaims, rejectClaim, viewProof } from "../identity/claim-review.ts";
+import {
+  approveClaim,
+  listClaims,
+  REVIEW_QUEUE_LIST,
+  rejectClaim,
+  viewProof,
+} from "../identity/claim-review.ts";
 import {
   type Actor,
   createClaim,
@@ -153,7 +161,8 @@ export function identityClaimRoutes(app: App, ctx: AppContext): void {
     `${API}/admin/identity-claims`,
     {
       schema: {
-        summary: "The identity review queue, oldest first (operators); state defaults to pending_review",
+        summary:
+          "The identity review queue, oldest first, a page at a time (limit, cursor → nextCursor; operators); state defaults to pending_review",
         tags: operatorTags,
         security,
         querystring: ReviewQueueQuery,
@@ -162,8 +171,13 @@ export function identityClaimRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       await authorize(ctx, request, "operator");
-      const limit = Math.min(200, Math.max(1, Number(request.query.limit ?? 50)));
-      return { claims: await listClaims(ctx, { state: request.query.state ?? "pending_review", limit }) };
+      const page = pageRequest(request.query, {
+        list: REVIEW_QUEUE_LIST,
+        defaultSize: ReviewQueueLimits.defaultPageSize,
+        maxSize: ReviewQueueLimits.maxPageSize,
+        operation: "listClaims",
+      });
+      return listClaims(ctx, { state: request.query.state ?? "pending_review", page });
     },
   );
 

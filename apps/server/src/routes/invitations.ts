@@ -1,5 +1,6 @@
 import {
   AcceptInvitationRequest,
+  AcceptInvitationSignedInRequest,
   AccountResponse,
   BulkInvitationRequest,
   BulkInvitationResponse,
@@ -7,6 +8,7 @@ import {
   BulkPreviewResponse,
   CreateInvitationRequest,
   IdParams,
+  InvitationLimits,
   InvitationListResponse,
   InvitationPreviewQuery,
   InvitationPreviewResponse,
@@ -14,6 +16,7 @@ import {
   Ok,
   OrganisationInvitationsQuery,
   OrganisationInvitationsResponse,
+  SentInvitationsQuery,
 } from "@confrere/protocol";
 import type { FastifyRequest } from "fastify";
 import { loadAccount } from "../accounts/users.ts";
@@ -21,13 +24,20 @@ import { assertMayStartConversations } from "../billing/entitlements.ts";
 import type { AppContext } from "../context.ts";
 import type { App } from "../http/app.ts";
 import { authorize } from "../http/auth-guard.ts";
-import { acceptInvitation, previewInvitation } from "../invitations/accept-invitation.ts";
+import { pageRequest } from "../http/cursor-page.ts";
+import {
+  acceptInvitation,
+  acceptInvitationSignedIn,
+  previewInvitation,
+} from "../invitations/accept-invitation.ts";
 import { createBulkInvitations, previewBulkInvitations } from "../invitations/bulk-invitations.ts";
 import { type Caller, createInvitation } from "../invitations/create-invitation.ts";
 import {
   listOrganisationInvitations,
   listSentInvitations,
   loadInvitation,
+  ORGANISATION_INVITATIONS_LIST,
+  SENT_INVITATIONS_LIST,
 } from "../invitations/list-invitations.ts";
 import { revokeInvitation } from "../invitations/revoke-invitation.ts";
 import { requireOrganisationAdmin } from "../organisations/organisation-access.ts";
@@ -72,15 +82,22 @@ export function invitationRoutes(app: App, ctx: AppContext): void {
     `${API}/invitations/sent`,
     {
       schema: {
-        summary: "The invitations I sent, newest first",
+        summary: "The invitations I sent, newest first, a page at a time (limit, cursor → nextCursor)",
         tags,
         security,
+        querystring: SentInvitationsQuery,
         response: { 200: InvitationListResponse, ...errorResponses },
       },
     },
     async (request) => {
       const { user } = await caller(ctx, request);
-      return { invitations: await listSentInvitations(ctx, user.id) };
+      const page = pageRequest(request.query, {
+        list: SENT_INVITATIONS_LIST,
+        defaultSize: InvitationLimits.defaultPageSize,
+        maxSize: InvitationLimits.maxPageSize,
+        operation: "listSentInvitations",
+      });
+      return listSentInvitations(ctx, user.id, page);
     },
   );
 
@@ -134,11 +151,32 @@ export function invitationRoutes(app: App, ctx: AppContext): void {
     },
   );
 
+  app.post(
+    `${API}/invitations/accept-signed-in`,
+    {
+      config: authRateLimit(ctx),
+      schema: {
+        summary:
+          "Accept an invitation with the signed-in account of the invited address: a vouching invitation links it to the professional (if not yet verified) and makes it a member",
+        tags,
+        security,
+        body: AcceptInvitationSignedInRequest,
+        response: { 200: AccountResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const who = await caller(ctx, request);
+      await acceptInvitationSignedIn(ctx, who, request.body.token);
+      return { account: await loadAccount(ctx.db, who.user.id) };
+    },
+  );
+
   app.get(
     `${API}/organisations/:id/invitations`,
     {
       schema: {
-        summary: "The organisation's invitations: counts by state and the newest ones (its administrators)",
+        summary:
+          "The organisation's invitations: counts by state and the newest ones, a page at a time (limit, cursor → nextCursor; its administrators)",
         tags,
         security,
         params: IdParams,
@@ -154,10 +192,15 @@ export function invitationRoutes(app: App, ctx: AppContext): void {
         request.params.id,
         "listOrganisationInvitations",
       );
-      const limit = request.query.limit === undefined ? 200 : Number(request.query.limit);
+      const page = pageRequest(request.query, {
+        list: ORGANISATION_INVITATIONS_LIST,
+        defaultSize: InvitationLimits.defaultOrganisationPageSize,
+        maxSize: InvitationLimits.maxOrganisationPageSize,
+        operation: "listOrganisationInvitations",
+      });
       return listOrganisationInvitations(ctx, organisation.id, {
         ...(request.query.state ? { state: request.query.state } : {}),
-        limit: Math.min(1000, Math.max(1, limit)),
+        page,
       });
     },
   );

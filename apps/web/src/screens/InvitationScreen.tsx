@@ -9,11 +9,12 @@ import { useSession } from "../session.tsx";
 /**
  * `/invitation?token=…` from the invitation e-mail (public): who invites, for which organisation,
  * then a name and a password (the registration rules) create the account. The address is the one
- * invited (the link proved it); logging in then asks for the second factor as usual.
+ * invited (the link proved it); logging in then asks for the second factor as usual. When the
+ * address already has an account, its holder logs in and accepts with it here instead.
  */
 export default function InvitationScreen() {
   const { t } = useI18n();
-  const { api } = useSession();
+  const { api, status, account } = useSession();
   const token = useLinkToken();
   const [preview, setPreview] = useState<InvitationPreviewResponse | null>(null);
   const [displayName, setDisplayName] = useState("");
@@ -68,7 +69,20 @@ export default function InvitationScreen() {
                 })
               : t("invitation.fromColleague", { inviter: preview.inviterName })}
           </p>
-          {preview.state === "pending" ? (
+          {preview.state === "pending" && status === "signed-in" && account ? (
+            <AcceptSignedIn token={token!} preview={preview} />
+          ) : null}
+          {preview.state === "pending" && status !== "signed-in" && preview.hasAccount ? (
+            <>
+              <Alert kind="info">{t("invitation.hasAccount", { email: preview.email })}</Alert>
+              <p>
+                <Link className="btn btn-primary" to="/connexion">
+                  {t("login.submit")}
+                </Link>
+              </p>
+            </>
+          ) : null}
+          {preview.state === "pending" && status !== "signed-in" && !preview.hasAccount ? (
             <form className="stack" onSubmit={submit}>
               <p className="hint">{t("invitation.intro", { email: preview.email })}</p>
               <Field
@@ -93,7 +107,8 @@ export default function InvitationScreen() {
               {action.error ? <Alert kind="error">{action.error}</Alert> : null}
               <SubmitButton busy={action.busy}>{t("invitation.submit")}</SubmitButton>
             </form>
-          ) : (
+          ) : null}
+          {preview.state !== "pending" ? (
             <>
               <Alert kind={preview.state === "accepted" ? "info" : "error"}>
                 {t(`invitation.state.${preview.state}`)}
@@ -102,9 +117,70 @@ export default function InvitationScreen() {
                 <Link to="/connexion">{t("login.submit")}</Link>
               </p>
             </>
-          )}
+          ) : null}
         </div>
       ) : null}
     </Page>
+  );
+}
+
+/**
+ * Signed in: the account of the invited address accepts with one click (an organisation's
+ * invitation then links it to the professional vouched for, and makes it a member); another
+ * account is told to sign out and log in with the invited address.
+ */
+function AcceptSignedIn({ token, preview }: { token: string; preview: InvitationPreviewResponse }) {
+  const { t } = useI18n();
+  const { api, account, refresh, signOut } = useSession();
+  const [joined, setJoined] = useState(false);
+  const action = useAction();
+  if (!account) return null;
+
+  if (account.email !== preview.email) {
+    return (
+      <div className="stack">
+        <Alert kind="error">
+          {t("invitation.otherAccount", { email: preview.email, mine: account.email })}
+        </Alert>
+        <p>
+          <button type="button" className="btn btn-secondary" onClick={() => void signOut("here")}>
+            {t("invitation.signOut")}
+          </button>
+        </p>
+      </div>
+    );
+  }
+  if (joined) {
+    return (
+      <div className="stack">
+        <Alert kind="success">
+          {preview.organisationName
+            ? t("invitation.joined", { organisation: preview.organisationName })
+            : t("invitation.acceptedColleague")}
+        </Alert>
+        <p>
+          <Link className="btn btn-primary" to="/">
+            {t("invitation.continue")}
+          </Link>
+        </p>
+      </div>
+    );
+  }
+
+  async function accept(event: FormEvent) {
+    event.preventDefault();
+    const result = await action.run(() => api.acceptInvitationSignedIn(token));
+    if (result) {
+      // The account may now be verified and a member: the rest of the app reads it afresh.
+      await refresh();
+      setJoined(true);
+    }
+  }
+  return (
+    <form className="stack" onSubmit={accept}>
+      <p className="hint">{t("invitation.signedInIntro", { email: account.email })}</p>
+      {action.error ? <Alert kind="error">{action.error}</Alert> : null}
+      <SubmitButton busy={action.busy}>{t("invitation.acceptSignedIn")}</SubmitButton>
+    </form>
   );
 }

@@ -4,11 +4,13 @@ import { Link } from "../../lib/router.tsx";
 import { useSession } from "../../session.tsx";
 import { ClaimSection } from "./ClaimSection.tsx";
 import { PscSection } from "./PscSection.tsx";
+import { SentInvitationsSection } from "./SentInvitationsSection.tsx";
 
 /**
  * "Vérifier mon identité" (`/identite`, and home while the account is not verified): the two
  * roads to a verified professional identity, Pro Santé Connect (immediate) or an RPPS/ADELI claim
- * with a photo of the card, reviewed by an operator.
+ * with a photo of the card, reviewed by an operator. Below, the invitations the account sent (a
+ * colleague's, or an organisation's vouch for a professional), once it has sent any.
  */
 export default function IdentityScreen() {
   const { t, formatDate } = useI18n();
@@ -36,6 +38,7 @@ export default function IdentityScreen() {
             {t("nav.messages")}
           </Link>
         </div>
+        <SentInvitationsSection />
       </Page>
     );
   }
@@ -52,6 +55,7 @@ export default function IdentityScreen() {
       <div className="sections">
         <PscSection />
         <ClaimSection />
+        <SentInvitationsSection />
       </div>
     </Page>
   );

@@ -6,31 +6,40 @@ import { placeLines } from "../../lib/directory-format.ts";
 import { useAction } from "../../lib/use-action.ts";
 import { useSession } from "../../session.tsx";
 
+/** Claims asked for at a time; "Voir plus" asks for the next ones. */
+const PAGE_SIZE = 20;
+
 /**
- * The operators' review queue of RPPS/ADELI claims, oldest first: what the user typed beside the
- * directory entry, the proof on demand (each view is audited by the server), then Approuver or
- * Refuser with a reason the user receives by e-mail.
+ * The operators' review queue of RPPS/ADELI claims, oldest first (the server's order), a page at
+ * a time: what the user typed beside the directory entry, the proof on demand (each view is
+ * audited by the server), then Approuver or Refuser with a reason the user receives by e-mail.
  */
 export function ClaimReviewSection({ onChange }: { onChange(): void }) {
   const { t } = useI18n();
   const { api } = useSession();
   const [claims, setClaims] = useState<ReviewClaim[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const action = useAction();
 
-  const load = useCallback(async () => {
-    const { claims: queue } = await api.identityClaimQueue();
-    // Oldest first, whatever order the server chose: the longest wait is served first.
-    setClaims([...queue].sort((a, b) => (a.submittedAt ?? a.createdAt) - (b.submittedAt ?? b.createdAt)));
-  }, [api]);
+  const load = useCallback(
+    async (cursor?: string) => {
+      const page = await api.identityClaimQueue({ limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+      setClaims((shown) => (cursor && shown ? [...shown, ...page.claims] : page.claims));
+      setNextCursor(page.nextCursor);
+    },
+    [api],
+  );
   useEffect(() => {
-    void action.run(load);
+    void action.run(() => load());
   }, [action.run, load]);
 
-  function decided(message: string) {
+  function decided(claimId: string, message: string) {
     setDone(message);
     onChange();
-    void action.run(load);
+    // The decided claim leaves the queue; the cursor still points after the last claim shown, so
+    // "Voir plus" skips none.
+    setClaims((shown) => shown?.filter((c) => c.id !== claimId) ?? null);
   }
 
   return (
@@ -40,15 +49,25 @@ export function ClaimReviewSection({ onChange }: { onChange(): void }) {
       {done ? <Alert kind="success">{done}</Alert> : null}
       {action.error ? <Alert kind="error">{action.error}</Alert> : null}
       {claims === null ? <Spinner label={t("app.loading")} /> : null}
-      {claims?.length === 0 ? <p>{t("review.none")}</p> : null}
+      {claims?.length === 0 && !nextCursor ? <p>{t("review.none")}</p> : null}
       {claims?.length ? (
         <ol className="plain-list review-queue">
           {claims.map((claim) => (
             <li key={claim.id}>
-              <ClaimReview claim={claim} onDecided={decided} />
+              <ClaimReview claim={claim} onDecided={(message) => decided(claim.id, message)} />
             </li>
           ))}
         </ol>
+      ) : null}
+      {nextCursor && claims ? (
+        <button
+          type="button"
+          className="btn btn-secondary"
+          onClick={() => void action.run(() => load(nextCursor))}
+          disabled={action.busy}
+        >
+          {t("review.loadMore")}
+        </button>
       ) : null}
     </section>
   );
