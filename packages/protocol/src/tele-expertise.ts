@@ -5,7 +5,7 @@
  * conclusion travel end-to-end encrypted (`expertise-*` contents in content.ts).
  */
 import { type Static, Type } from "@sinclair/typebox";
-import { StrictObject } from "./common.ts";
+import { Id, StrictObject } from "./common.ts";
 
 /** An opaque télé-expertise id made on the device (same shape as `expertiseId` in content.ts). */
 export const ExpertiseId = Type.String({
@@ -59,9 +59,9 @@ export type TeleExpertise = Static<typeof TeleExpertise>;
 /** The requérant registers a request: to one person (`requisUserId`) or to a service (`serviceId`). */
 export const RequestExpertiseRequest = StrictObject({
   id: ExpertiseId,
-  conversationId: Type.String({ minLength: 1, maxLength: 64 }),
-  requisUserId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  serviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  conversationId: Id,
+  requisUserId: Type.Optional(Id),
+  serviceId: Type.Optional(Id),
   caseId: Type.Optional(Type.String({ minLength: 8, maxLength: 64, pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$" })),
   urgency: ExpertiseUrgency,
 });
