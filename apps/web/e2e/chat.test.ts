@@ -109,8 +109,11 @@ if (!hasChromium) {
             await composerA.press("Tab");
             await composerA.pressSequentially("pouvez-vous revoir le dossier de M. T. ?");
             await composerA.press("Enter");
+            // Sent rows only: a message still queued on the device is drawn as "mine" too.
             const mineA = (text: string) =>
-              pageA.locator('[data-testid="message"].mine').filter({ hasText: text });
+              pageA
+                .locator('[data-testid="message"].mine:not([data-state="queued"]):not([data-state="failed"])')
+                .filter({ hasText: text });
             const theirsB = (text: string) =>
               pageB.locator('[data-testid="message"].theirs').filter({ hasText: text });
             await mineA("pouvez-vous revoir").waitFor();
