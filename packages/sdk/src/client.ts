@@ -1012,17 +1012,18 @@ export class ConfrereClient {
       this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WebSocketClass) throw new Error("connect: no WebSocket implementation; pass one in the options");
     this.realtime?.stop();
-    this.realtime = new RealtimeConnection({
+    const connection: RealtimeConnection = new RealtimeConnection({
       url: `${this.options.baseUrl.replace(/^http/, "ws")}/api/v1/realtime`,
       token: () => this.session?.token ?? null,
       WebSocket: WebSocketClass,
       onReady: () =>
-        void this.sync()
+        void this.syncFor(connection)
           .then(() => this.outbox.flush())
           .catch(() => {}),
-      onFrame: (frame) => void this.onFrame(frame).catch(() => {}),
+      onFrame: (frame) => void this.onFrame(frame, connection).catch(() => {}),
     });
-    this.realtime.start();
+    this.realtime = connection;
+    connection.start();
   }
 
   disconnect(): void {
@@ -1031,18 +1032,30 @@ export class ConfrereClient {
     this.outbox.stop();
   }
 
-  private async onFrame(frame: ServerFrame): Promise<void> {
+  /**
+   * A catch-up the socket asked for, done only while that socket is still this device's: one that
+   * waited its turn past disconnect() would fetch and acknowledge messages of a device that went
+   * away, and the server would not notify them.
+   */
+  private syncFor(connection: RealtimeConnection): Promise<void> {
+    return this.mutex.run(async () => {
+      if (this.realtime === connection) await this.catchUpUnlocked();
+    });
+  }
+
+  private async onFrame(frame: ServerFrame, connection: RealtimeConnection): Promise<void> {
     switch (frame.type) {
       case "entry":
         await this.mutex.run(async () => {
+          // Disconnected while this frame waited its turn: leave it unread, as the server expects.
+          if (this.realtime !== connection) return;
           const position = await this.getPosition(frame.entry.conversationId);
           if (frame.entry.seq === position + 1) await this.applyEntry(frame.entry);
           else if (frame.entry.seq > position + 1) await this.catchUpConversation(frame.entry.conversationId);
           else return;
           const reached = await this.getPosition(frame.entry.conversationId);
-          if (
-            !this.realtime?.send({ type: "ack", conversationId: frame.entry.conversationId, seq: reached })
-          ) {
+          if (this.realtime !== connection) return;
+          if (!connection.send({ type: "ack", conversationId: frame.entry.conversationId, seq: reached })) {
             await this.api.ack(frame.entry.conversationId, reached);
           }
         });
@@ -1050,7 +1063,7 @@ export class ConfrereClient {
       case "welcome":
       case "conversation":
       case "devices":
-        await this.sync();
+        await this.syncFor(connection);
         if (frame.type === "conversation")
           this.events.emit("conversation", { conversationId: frame.conversationId });
         return;

@@ -68,6 +68,9 @@ export class RealtimeConnection {
       socket.send(JSON.stringify({ type: "hello", token } satisfies ClientFrame));
     };
     socket.onmessage = (event) => {
+      // A closing socket may still deliver what was in flight; after stop() nothing is read, so a
+      // device that went away does not acknowledge (and so silence the push for) a late message.
+      if (this.stopped || this.socket !== socket) return;
       let frame: ServerFrame;
       try {
         frame = JSON.parse(String(event.data)) as ServerFrame;
