@@ -7,7 +7,14 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { TestContext } from "node:test";
-import { runServerCli, startTestServer, type TestServer, type TestUser } from "@confrere/dev-env";
+import {
+  connectDevice,
+  runServerCli,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from "@confrere/dev-env";
+import type { ConfrereClient } from "@confrere/sdk";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -50,6 +57,8 @@ export interface BrowserSuite {
   ): Promise<void>;
   /** The token of the link in the latest e-mail to `email` whose subject matches. */
   mailTo(email: string, subject: RegExp): Promise<string>;
+  /** A colleague's SDK device in this process (the other side of a scenario), disconnected at close. */
+  device(user: TestUser, options?: Parameters<typeof connectDevice>[2]): Promise<ConfrereClient>;
   close(): Promise<void>;
 }
 
@@ -109,6 +118,8 @@ export async function startBrowserSuite(
     }
   }
 
+  const devices: ConfrereClient[] = [];
+
   async function mailTo(email: string, subject: RegExp): Promise<string> {
     const mails = (await server.outbox()).filter((m) => m.to.includes(email) && subject.test(m.subject));
     const token = mails[mails.length - 1]?.token;
@@ -122,7 +133,13 @@ export async function startBrowserSuite(
     origin,
     inBrowser,
     mailTo,
+    async device(user, options) {
+      const client = await connectDevice(server, user, options);
+      devices.push(client);
+      return client;
+    },
     async close() {
+      for (const device of devices) device.disconnect();
       await browser.close();
       await server.close();
     },

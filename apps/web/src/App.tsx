@@ -25,6 +25,8 @@ const InvitationScreen = lazy(() => import("./screens/InvitationScreen.tsx"));
 const PscCompleteScreen = lazy(() => import("./screens/PscCompleteScreen.tsx"));
 const AdminScreen = lazy(() => import("./screens/AdminScreen.tsx"));
 const BillingScreen = lazy(() => import("./screens/billing/BillingScreen.tsx"));
+// Télé-expertise runs the messaging client too: a chunk of its own, loaded when opened.
+const ExpertiseApp = lazy(() => import("./expertise/ExpertiseApp.tsx"));
 
 export function App() {
   return (
@@ -129,11 +131,20 @@ function Routes() {
       </Loading>
     );
   }
+  if (path === "/tele-expertise" || path.startsWith("/tele-expertise/")) {
+    return (
+      <Suspense fallback={<Spinner label={t("messages.loadingCrypto")} />}>
+        <ExpertiseApp />
+      </Suspense>
+    );
+  }
   if (
     path === "/" ||
     path.startsWith("/conversations/") ||
     path.startsWith("/ecrire/") ||
-    path.startsWith("/code-de-securite/")
+    path.startsWith("/code-de-securite/") ||
+    path === "/dossiers" ||
+    path.startsWith("/dossiers/")
   ) {
     return (
       <Suspense fallback={<Spinner label={t("messages.loadingCrypto")} />}>

@@ -77,6 +77,20 @@ export function Layout({ children }: { children: ReactNode }) {
                   {t("nav.messages")}
                 </Link>
               </li>
+              {account.state === "verified" ? (
+                <li>
+                  <Link to="/dossiers" aria-current={current("/dossiers")}>
+                    {t("nav.cases")}
+                  </Link>
+                </li>
+              ) : null}
+              {account.state === "verified" ? (
+                <li>
+                  <Link to="/tele-expertise" aria-current={current("/tele-expertise")}>
+                    {t("expertise.nav")}
+                  </Link>
+                </li>
+              ) : null}
               <li>
                 <Link to="/annuaire" aria-current={current("/annuaire")}>
                   {t("nav.directory")}

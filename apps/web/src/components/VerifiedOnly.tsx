@@ -8,13 +8,22 @@ import { Alert, Page } from "./ui.tsx";
  * Screens reserved to verified professionals (the server refuses the others anyway): an account
  * whose identity is not proven yet is told why, and led to the screen that proves it.
  */
-export function VerifiedOnly({ title, children }: { title: string; children: ReactNode }) {
+export function VerifiedOnly({
+  title,
+  notice,
+  children,
+}: {
+  title: string;
+  /** What this screen would offer, said to someone not verified yet; a general notice by default. */
+  notice?: string;
+  children: ReactNode;
+}) {
   const { t } = useI18n();
   const { account } = useSession();
   if (account?.state === "verified") return children;
   return (
     <Page title={title}>
-      <Alert kind="info">{t("identity.requiredHere")}</Alert>
+      <Alert kind="info">{notice ?? t("identity.requiredHere")}</Alert>
       <p>
         <Link className="btn btn-primary" to="/identite">
           {t("identity.cta")}

@@ -2,6 +2,7 @@ import {
   type InputHTMLAttributes,
   type ReactNode,
   type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
   useEffect,
   useId,
   useRef,
@@ -49,13 +50,16 @@ export function Alert({ kind, children }: { kind: "error" | "success" | "info"; 
   );
 }
 
-type FieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, "id"> & {
+/** What a labelled control shows around itself: its label, a hint and an error, tied to it by id. */
+interface FieldFrameProps {
   label: string;
   hint?: ReactNode;
   error?: string | null;
-};
+  required?: boolean;
+  control(id: string, describedBy: string | undefined): ReactNode;
+}
 
-export function Field({ label, hint, error, required, ...input }: FieldProps) {
+function FieldFrame({ label, hint, error, required, control }: FieldFrameProps) {
   const { t } = useI18n();
   const id = useId();
   const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
@@ -70,19 +74,68 @@ export function Field({ label, hint, error, required, ...input }: FieldProps) {
           {hint}
         </p>
       ) : null}
-      <input
-        id={id}
-        required={required}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={described || undefined}
-        {...input}
-      />
+      {control(id, described || undefined)}
       {error ? (
         <p className="field-error" id={`${id}-error`}>
           {error}
         </p>
       ) : null}
     </div>
+  );
+}
+
+type Labelled = { label: string; hint?: ReactNode; error?: string | null };
+
+export function Field({
+  label,
+  hint,
+  error,
+  required,
+  ...input
+}: Omit<InputHTMLAttributes<HTMLInputElement>, "id"> & Labelled) {
+  return (
+    <FieldFrame
+      label={label}
+      hint={hint}
+      error={error}
+      required={required}
+      control={(id, describedBy) => (
+        <input
+          id={id}
+          required={required}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy}
+          {...input}
+        />
+      )}
+    />
+  );
+}
+
+/** A labelled multi-line input, as `Field` is for one line. */
+export function TextAreaField({
+  label,
+  hint,
+  error,
+  required,
+  ...textarea
+}: Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "id"> & Labelled) {
+  return (
+    <FieldFrame
+      label={label}
+      hint={hint}
+      error={error}
+      required={required}
+      control={(id, describedBy) => (
+        <textarea
+          id={id}
+          required={required}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy}
+          {...textarea}
+        />
+      )}
+    />
   );
 }
 

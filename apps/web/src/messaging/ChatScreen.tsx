@@ -1,14 +1,17 @@
 import type { Conversation, MessageContent } from "@confrere/protocol";
-import type { DeliveryState, StoredMessage } from "@confrere/sdk";
+import { type DeliveryState, type StoredMessage, urgentEnvelope } from "@confrere/sdk";
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { PaperclipIcon } from "../components/icons.tsx";
 import { Alert } from "../components/ui.tsx";
 import { useI18n } from "../i18n/i18n.tsx";
 import { describeError } from "../lib/errors.ts";
-import { Link } from "../lib/router.tsx";
+import { Link, useLocation } from "../lib/router.tsx";
 import { useSession } from "../session.tsx";
 import { formatSize, isSendable, MAX_ATTACHMENT_BYTES, makeThumbnail } from "./attachments.ts";
 import "./chat.css";
+import "./care.css";
+import { CaseTag, ColleagueAvailabilityLine } from "./CareBits.tsx";
+import { caseIdOf, casesFromMessages, isUrgent as isUrgentMessage, patientName } from "./case-format.ts";
 import {
   excerpt,
   insertMention,
@@ -21,6 +24,7 @@ import { MessageActions, Reactions } from "./MessageActions.tsx";
 import { MessageBody } from "./MessageBody.tsx";
 import { groupNameOf, useMessaging } from "./messaging-context.tsx";
 import { NewDeviceNotice } from "./NewDeviceNotice.tsx";
+import { OpenCaseForm } from "./OpenCaseForm.tsx";
 import { QueuedMessages } from "./QueuedMessages.tsx";
 import { useMessageWindow } from "./use-message-window.ts";
 
@@ -57,6 +61,7 @@ function dayKey(at: number): string {
 export function ChatScreen({ conversationId }: { conversationId: string }) {
   const { t, tn, formatDate } = useI18n();
   const { account } = useSession();
+  const { query } = useLocation();
   const { client, conversations, markSeen, seenUpTo } = useMessaging();
   const summary = conversations?.find((c) => c.conversation.id === conversationId) ?? null;
   const [conversation, setConversation] = useState<Conversation | null>(summary?.conversation ?? null);
@@ -72,6 +77,12 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
   /** People picked from the "@" suggestions while typing; their names become mentions on send. */
   const [picked, setPicked] = useState<Person[]>([]);
   const [cursor, setCursor] = useState(0);
+  /** Patient cases: the "open a case" form, and the case the composer writes in ("" for none). */
+  const [isOpeningCase, setIsOpeningCase] = useState(false);
+  // `?dossier=<caseId>` (from a case's screen) starts the composer in that case.
+  const [composeCase, setComposeCase] = useState(() => query.get("dossier") ?? "");
+  /** The next message goes out urgent (a one-shot switch, off again once sent). */
+  const [isUrgent, setIsUrgent] = useState(false);
   const composer = useRef<HTMLTextAreaElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -234,20 +245,38 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
       return;
     }
     const mentions = mentionsIn(body, picked);
+    const urgent = isUrgent;
     const content: MessageContent = {
       v: 1,
       type: "text",
       text: body,
       ...(answering ? { replyTo: answering.id } : {}),
       ...(mentions.length ? { mentions } : {}),
+      ...(composeCase && cases.has(composeCase) ? { caseId: composeCase } : {}),
+      ...(urgent ? { urgent: true } : {}),
     };
+    setIsUrgent(false);
     // Offline, the message waits on the device (QueuedMessages) and leaves when the network returns.
-    if (await track(body, () => client.sendOrQueue(conversationId, content))) {
+    // An urgent one is sent at once: the outbox does not carry the envelope the server alerts on.
+    const send = urgent
+      ? () => client.send(conversationId, content, undefined, urgentEnvelope({ urgent: true }))
+      : () => client.sendOrQueue(conversationId, content);
+    if (await track(body, send)) {
       setPicked([]);
       return;
     }
     setText(body);
     setReplyTo(answering);
+    setIsUrgent(urgent);
+  }
+
+  /** Back from the case form to the conversation, at its latest messages, ready to write. */
+  function closeCaseForm() {
+    setIsOpeningCase(false);
+    requestAnimationFrame(() => {
+      toBottom();
+      composer.current?.focus();
+    });
   }
 
   function cancelCompose() {
@@ -357,6 +386,8 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
   }
 
   const byId = useMemo(() => new Map((messages ?? []).map((m) => [m.id, m])), [messages]);
+  const cases = useMemo(() => casesFromMessages(messages ?? []), [messages]);
+  const composeCaseLabel = cases.get(composeCase);
   // Built once per change of the messages, not on every render (scrolling, typing): with 10,000
   // messages the rows and their keys take a few milliseconds to build.
   // biome-ignore lint/correctness/useExhaustiveDependencies: nameOf only reads conversation, me and t.
@@ -433,8 +464,24 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
           {t("messages.encrypted")}
           {isGroup ? ` · ${tn("chat.memberCount", conversation?.members.length ?? 0)}` : ""}
         </p>
+        {conversation?.kind === "direct" && others[0] ? (
+          <ColleagueAvailabilityLine userId={others[0].userId} />
+        ) : null}
       </header>
       <NewDeviceNotice conversationId={conversationId} />
+      {isOpeningCase ? (
+        <div className="case-panel">
+          <OpenCaseForm
+            conversationId={conversationId}
+            onCancel={closeCaseForm}
+            onOpened={(opened) => {
+              setComposeCase(opened.caseId);
+              void loadMessages();
+              closeCaseForm();
+            }}
+          />
+        </div>
+      ) : null}
       {/* The log wraps the list: an <ol> given role="log" would lose its list semantics (axe: listitem). */}
       <div
         className="messages"
@@ -446,6 +493,8 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
         ref={scroller}
         onScroll={onScroll}
         data-testid="message-log"
+        // The case form takes the conversation's place (on a phone there is no room for both).
+        hidden={isOpeningCase}
       >
         <ol className="message-rows" ref={list}>
           {rows.slice(start, end).map((row) => {
@@ -494,17 +543,25 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
                 : undefined;
             // undefined: not a reply; null: a reply to a message this device doesn't have.
             const quoted = replyId ? (byId.get(replyId) ?? null) : undefined;
+            const messageCase = caseIdOf(message);
+            const urgent = isUrgentMessage(message) && !message.recalled;
             return (
               <li
                 key={key}
                 data-row-key={key}
                 data-message-id={message.id}
-                className={mine ? "message mine" : "message theirs"}
+                className={`${mine ? "message mine" : "message theirs"}${urgent ? " urgent" : ""}`}
                 data-testid="message"
                 data-state={state ?? undefined}
               >
                 <div className="message-column">
                   <div className="bubble">
+                    {messageCase ? <CaseTag caseId={messageCase} label={cases.get(messageCase)} /> : null}
+                    {urgent ? (
+                      <p className="urgent-mark" data-testid="urgent-mark">
+                        {t("urgent.mark")}
+                      </p>
+                    ) : null}
                     {isGroup && !mine ? (
                       <p className="message-sender">{sender}</p>
                     ) : (
@@ -561,7 +618,7 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
           <QueuedMessages client={client} conversationId={conversationId} />
         </ol>
       </div>
-      <p className="typing" aria-live="polite">
+      <p className="typing" aria-live="polite" hidden={isOpeningCase}>
         {typing ? t("messages.typing", { name: typing }) : ""}
       </p>
       {error ? <Alert kind="error">{error}</Alert> : null}
@@ -596,44 +653,86 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
           ))}
         </fieldset>
       ) : null}
-      <form className="composer" onSubmit={submit}>
-        <input
-          ref={fileInput}
-          type="file"
-          accept="image/*,application/pdf"
-          className="visually-hidden"
-          tabIndex={-1}
-          aria-hidden="true"
-          onChange={(event) => void attach(event.target.files?.[0])}
-          data-testid="file-input"
-        />
-        <button
-          type="button"
-          className="btn btn-secondary btn-icon"
-          onClick={() => fileInput.current?.click()}
-          aria-label={t("messages.attach")}
-          title={t("messages.attach")}
-        >
-          <PaperclipIcon />
-        </button>
-        <label htmlFor="composer-text" className="visually-hidden">
-          {t("messages.composer")}
-        </label>
-        <textarea
-          id="composer-text"
-          ref={composer}
-          value={text}
-          onChange={(event) => onType(event.target.value, event.target.selectionStart)}
-          onSelect={(event) => setCursor(event.currentTarget.selectionStart)}
-          onKeyDown={onKeyDown}
-          placeholder={t("messages.composerPlaceholder")}
-          rows={1}
-          maxLength={20_000}
-        />
-        <button type="submit" className="btn btn-primary" disabled={!text.trim()}>
-          {editing ? t("chat.saveEdit") : t("messages.send")}
-        </button>
-      </form>
+      {/* The options, the case line and the composer stay together at the bottom of the screen. */}
+      <div className="compose-dock" hidden={isOpeningCase}>
+        <fieldset className="compose-options">
+          <legend className="visually-hidden">{t("care.composeOptions")}</legend>
+          <button
+            type="button"
+            className="btn btn-secondary btn-small"
+            aria-expanded={isOpeningCase}
+            onClick={() => setIsOpeningCase((open) => !open)}
+          >
+            {t("cases.openButton")}
+          </button>
+          {cases.size > 0 ? (
+            <label className="compose-case">
+              <span className="compose-case-text">{t("cases.writeIn")}</span>{" "}
+              <select value={composeCase} onChange={(event) => setComposeCase(event.target.value)}>
+                <option value="">{t("cases.noCase")}</option>
+                {[...cases.values()].map((c) => (
+                  <option key={c.caseId} value={c.caseId}>
+                    {patientName(c.patient)}
+                    {c.title ? ` · ${c.title}` : ""}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}
+          <label className={isUrgent ? "compose-urgent is-on" : "compose-urgent"}>
+            <input
+              type="checkbox"
+              checked={isUrgent}
+              onChange={(event) => setIsUrgent(event.target.checked)}
+            />
+            {t("urgent.toggle")}
+          </label>
+        </fieldset>
+        {composeCaseLabel ? (
+          <p className="hint compose-in-case" id="compose-in-case" data-testid="compose-in-case">
+            {t("cases.writingIn", { name: patientName(composeCaseLabel.patient) })}
+          </p>
+        ) : null}
+        <form className={isUrgent ? "composer composer-urgent" : "composer"} onSubmit={submit}>
+          <input
+            ref={fileInput}
+            type="file"
+            accept="image/*,application/pdf"
+            className="visually-hidden"
+            tabIndex={-1}
+            aria-hidden="true"
+            onChange={(event) => void attach(event.target.files?.[0])}
+            data-testid="file-input"
+          />
+          <button
+            type="button"
+            className="btn btn-secondary btn-icon"
+            onClick={() => fileInput.current?.click()}
+            aria-label={t("messages.attach")}
+            title={t("messages.attach")}
+          >
+            <PaperclipIcon />
+          </button>
+          <label htmlFor="composer-text" className="visually-hidden">
+            {t("messages.composer")}
+          </label>
+          <textarea
+            id="composer-text"
+            ref={composer}
+            value={text}
+            onChange={(event) => onType(event.target.value, event.target.selectionStart)}
+            onSelect={(event) => setCursor(event.currentTarget.selectionStart)}
+            onKeyDown={onKeyDown}
+            placeholder={t("messages.composerPlaceholder")}
+            aria-describedby={composeCaseLabel ? "compose-in-case" : undefined}
+            rows={1}
+            maxLength={20_000}
+          />
+          <button type="submit" className="btn btn-primary" disabled={!text.trim()}>
+            {editing ? t("chat.saveEdit") : isUrgent ? t("urgent.send") : t("messages.send")}
+          </button>
+        </form>
+      </div>
     </section>
   );
 }

@@ -71,7 +71,9 @@ function preview(message: StoredMessage, mine: boolean, t: ReturnType<typeof use
       ? content.text.slice(0, 80)
       : content.type === "attachment"
         ? t("messages.attachment", { name: content.attachment.fileName })
-        : t("messages.unsupported");
+        : content.type === "case-open"
+          ? t("cases.previewOpened")
+          : t("messages.unsupported");
   return mine ? t("messages.mine", { text }) : text;
 }
 

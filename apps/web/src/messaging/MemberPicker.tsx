@@ -1,5 +1,6 @@
 import type { DirectoryProfessional } from "@confrere/protocol";
-import { type KeyboardEvent, useId, useState } from "react";
+import { useState } from "react";
+import { InlineSearch } from "../components/InlineSearch.tsx";
 import { useI18n } from "../i18n/i18n.tsx";
 import { fullName, placeLines } from "../lib/directory-format.ts";
 import { useAction } from "../lib/use-action.ts";
@@ -27,23 +28,12 @@ export function MemberPicker({
 }) {
   const { t } = useI18n();
   const { api, account } = useSession();
-  const id = useId();
-  const [query, setQuery] = useState("");
   const [results, setResults] = useState<DirectoryProfessional[] | null>(null);
   const search = useAction();
 
-  async function run() {
-    const q = query.trim();
-    if (!q) return;
+  async function run(q: string) {
     const found = await search.run(() => api.searchDirectory({ q, limit: 20 }));
     if (found) setResults(found.results);
-  }
-  function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
-    // Enter searches here instead of submitting the surrounding form.
-    if (event.key === "Enter") {
-      event.preventDefault();
-      void run();
-    }
   }
 
   const taken = new Set([...excluded, ...picked.map((p) => p.userId), account?.id ?? ""]);
@@ -53,33 +43,13 @@ export function MemberPicker({
 
   return (
     <div className="member-picker">
-      <div className="field">
-        <label htmlFor={`${id}-q`}>{t("chat.search")}</label>
-        <p className="hint" id={`${id}-hint`}>
-          {t("chat.searchHint")}
-        </p>
-        <div className="inline-search">
-          <input
-            id={`${id}-q`}
-            type="search"
-            value={query}
-            maxLength={200}
-            aria-describedby={`${id}-hint`}
-            onChange={(event) => setQuery(event.target.value)}
-            onKeyDown={onKeyDown}
-          />
-          <button
-            type="button"
-            className="btn btn-secondary"
-            onClick={() => void run()}
-            disabled={search.busy}
-            aria-busy={search.busy}
-          >
-            {t("chat.searchButton")}
-          </button>
-        </div>
-      </div>
-      {search.error ? <p className="field-error">{search.error}</p> : null}
+      <InlineSearch
+        label={t("chat.search")}
+        hint={t("chat.searchHint")}
+        busy={search.busy}
+        error={search.error}
+        onSearch={(q) => void run(q)}
+      />
       <div aria-live="polite">
         {results !== null && reachable.length === 0 ? <p className="hint">{t("chat.searchNone")}</p> : null}
         {reachable.length ? (

@@ -5,6 +5,7 @@ import { FileIcon } from "../components/icons.tsx";
 import { useI18n } from "../i18n/i18n.tsx";
 import { describeError } from "../lib/errors.ts";
 import { formatSize, isInlineImage, saveBytes } from "./attachments.ts";
+import { patientName } from "./case-format.ts";
 import { segments } from "./chat-text.ts";
 import { useMessaging } from "./messaging-context.tsx";
 
@@ -38,6 +39,24 @@ export function MessageBody({ message, me }: { message: StoredMessage; me: strin
         <Attachment message={message} attachment={content.attachment} />
         {content.text ? <p className="message-text">{content.text}</p> : null}
       </>
+    );
+  }
+  if (content.type === "case-open") {
+    return (
+      <p className="message-text case-event" data-testid="case-opened">
+        {t("cases.openedLine", {
+          name: patientName(content.patient),
+          consent: t(`cases.consent.${content.consent.status}`),
+        })}
+        {content.title ? ` · ${content.title}` : ""}
+      </p>
+    );
+  }
+  if (content.type === "case-consent") {
+    return (
+      <p className="message-text case-event">
+        {t("cases.consentLine", { consent: t(`cases.consent.${content.consent.status}`) })}
+      </p>
     );
   }
   return <p className="message-text muted">{t("messages.unsupported")}</p>;

@@ -59,6 +59,10 @@ export function isShown(message: StoredMessage): boolean {
   return message.content.type !== "receipt" && message.content.type !== "group-info";
 }
 
+/** How many times, and how far apart, a screen asks for the device's lock before saying another tab holds it. */
+const LOCK_ATTEMPTS = 5;
+const LOCK_RETRY_MS = 100;
+
 /**
  * The device's messaging client. Only one tab may run it (a Web Lock): two clients applying the
  * same MLS log to one stored state would each advance the epoch and break it (E2EE.md, trap 5).
@@ -110,10 +114,14 @@ export function MessagingProvider({
         if (!stopped) stageRef.current("failed", error);
       }
     };
-    if (locks) {
-      void locks.request(DEVICE_LOCK, { ifAvailable: true }, async (lock) => {
+    const claim = (manager: LockManager, attempt: number): void => {
+      void manager.request(DEVICE_LOCK, { ifAvailable: true }, async (lock) => {
+        if (stopped) return;
         if (!lock) {
-          stageRef.current("other-tab");
+          // Moving between screens of this tab (messages, télé-expertise), the screen going away
+          // lets go of the lock a moment after this one asks: ask again before blaming another tab.
+          if (attempt < LOCK_ATTEMPTS) setTimeout(() => claim(manager, attempt + 1), LOCK_RETRY_MS);
+          else stageRef.current("other-tab");
           return;
         }
         await run();
@@ -123,7 +131,9 @@ export function MessagingProvider({
           if (stopped) resolve();
         });
       });
-    } else void run();
+    };
+    if (locks) claim(locks, 1);
+    else void run();
 
     return () => {
       stopped = true;

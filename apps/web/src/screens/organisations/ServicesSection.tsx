@@ -6,6 +6,7 @@ import { useI18n } from "../../i18n/i18n.tsx";
 import { useAction } from "../../lib/use-action.ts";
 import { useSession } from "../../session.tsx";
 import { ColleaguePicker } from "./ColleaguePicker.tsx";
+import { OnCallSection } from "./OnCallSection.tsx";
 
 /**
  * An establishment's services ("Cardiologie", "Urgences") and who receives the messages written to
@@ -75,7 +76,12 @@ export function ServicesSection({
                 </button>
               </div>
               {open === service.id ? (
-                <ServiceEditor service={service} onChange={changed} onDeleted={() => setOpen(null)} />
+                <ServiceEditor
+                  service={service}
+                  services={services}
+                  onChange={changed}
+                  onDeleted={() => setOpen(null)}
+                />
               ) : null}
             </li>
           ))}
@@ -97,13 +103,15 @@ export function ServicesSection({
   );
 }
 
-/** One service: its roster (add from the directory, remove), its name, its deletion. */
+/** One service: its roster (add from the directory, remove), its on-call schedule, its name, its deletion. */
 function ServiceEditor({
   service,
+  services,
   onChange,
   onDeleted,
 }: {
   service: Service;
+  services: readonly Service[];
   onChange(): Promise<void>;
   onDeleted(): void;
 }) {
@@ -178,6 +186,7 @@ function ServiceEditor({
           await onChange();
         }}
       />
+      {roster ? <OnCallSection service={service} roster={roster} services={services} /> : null}
       <form className="inline-form" onSubmit={rename} aria-label={t("organisations.rename")}>
         <Field
           label={t("organisations.serviceName")}
