@@ -57,7 +57,7 @@ if (!hasChromium) {
     it("a GP asks in the browser, the cardiologist answers on her device, the GP closes", async (t) => {
       const cardiologistDevice = await suite.device(cardiologist);
       const cardiologistDesk = new ExpertiseDesk(cardiologistDevice);
-      await suite.inBrowser(t, "expertise-requerant", async (page) => {
+      await suite.inBrowser(t, "expertise-requerant", async (page, context) => {
         await logInWithTotp(suite, page, gp);
         await page.getByRole("heading", { name: "Messages", level: 1 }).waitFor();
         await page.getByRole("link", { name: "Télé-expertise", exact: true }).click();
@@ -126,6 +126,16 @@ if (!hasChromium) {
         await page.getByRole("heading", { name: "Messages", level: 1 }).waitFor();
         await page.getByRole("link", { name: /Leroy/ }).first().waitFor();
         assert.equal(await page.getByText("déjà ouvert dans un autre onglet").count(), 0);
+
+        // A second tab of the same browser waits, then says the device is open elsewhere (two
+        // clients on one MLS state would break it); closing the first and reloading hands it over.
+        const secondTab = await context.newPage();
+        await secondTab.goto(`${suite.origin}/tele-expertise`);
+        await secondTab.getByText("déjà ouvert dans un autre onglet").waitFor();
+        await page.close();
+        await secondTab.getByRole("button", { name: "Recharger" }).click();
+        await secondTab.getByRole("heading", { name: "Télé-expertise", level: 1 }).waitFor();
+        await secondTab.getByTestId("expertise-item").filter({ hasText: "sous-décalage ST" }).waitFor();
       });
     });
 

@@ -59,9 +59,8 @@ export function isShown(message: StoredMessage): boolean {
   return message.content.type !== "receipt" && message.content.type !== "group-info";
 }
 
-/** How many times, and how far apart, a screen asks for the device's lock before saying another tab holds it. */
-const LOCK_ATTEMPTS = 5;
-const LOCK_RETRY_MS = 100;
+/** How long a screen waits for the device's lock before saying another tab holds it. */
+const LOCK_WAIT_MS = 3000;
 
 /**
  * The device's messaging client. Only one tab may run it (a Web Lock): two clients applying the
@@ -114,29 +113,32 @@ export function MessagingProvider({
         if (!stopped) stageRef.current("failed", error);
       }
     };
-    const claim = (manager: LockManager, attempt: number): void => {
-      void manager.request(DEVICE_LOCK, { ifAvailable: true }, async (lock) => {
-        if (stopped) return;
-        if (!lock) {
-          // Moving between screens of this tab (messages, télé-expertise), the screen going away
-          // lets go of the lock a moment after this one asks: ask again before blaming another tab.
-          if (attempt < LOCK_ATTEMPTS) setTimeout(() => claim(manager, attempt + 1), LOCK_RETRY_MS);
-          else stageRef.current("other-tab");
-          return;
-        }
-        await run();
-        // Held until this screen goes away.
-        await new Promise<void>((resolve) => {
-          release = resolve;
-          if (stopped) resolve();
+    // Waiting for the lock rather than asking once: moving between screens of this tab (messages,
+    // télé-expertise), or reloading, the page going away lets go of it a moment after this one asks.
+    // Still held after that wait, it is another tab's.
+    const waiting = new AbortController();
+    const giveUp = setTimeout(() => waiting.abort(), LOCK_WAIT_MS);
+    if (locks) {
+      locks
+        .request(DEVICE_LOCK, { signal: waiting.signal }, async () => {
+          clearTimeout(giveUp);
+          if (stopped) return;
+          await run();
+          // Held until this screen goes away.
+          await new Promise<void>((resolve) => {
+            release = resolve;
+            if (stopped) resolve();
+          });
+        })
+        .catch(() => {
+          if (!stopped) stageRef.current("other-tab");
         });
-      });
-    };
-    if (locks) claim(locks, 1);
-    else void run();
+    } else void run();
 
     return () => {
       stopped = true;
+      clearTimeout(giveUp);
+      waiting.abort();
       running?.disconnect();
       setMessagingTeardown(null);
       release?.();
