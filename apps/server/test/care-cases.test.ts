@@ -178,5 +178,26 @@ describe(`patient cases on ${testStore()}`, () => {
     );
     assert.equal(resources.filter((r) => r.resourceType === "Consent").length, 2);
     assert.equal(resources.filter((r) => r.resourceType === "Communication").length, 1);
+
+    // An urgent message in the case, and a photo taken for it (urgent too): both in the case, both
+    // alerting Bob until he acknowledges them.
+    const alarm = await book.sendInCase(opened.caseId, "Saturation à 85 %", { urgent: true });
+    const photo = await a.sendFile(
+      conversationId,
+      {
+        bytes: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]),
+        fileName: "plaie.jpg",
+        mimeType: "image/jpeg",
+      },
+      undefined,
+      { caseId: opened.caseId, urgent: true },
+    );
+    const inCase = (await book.messages(opened.caseId)).map((m) => m.id);
+    assert.ok(inCase.includes(alarm.id) && inCase.includes(photo.id), "both belong to the case");
+    const { alerts } = await bob.api.urgentAlerts();
+    assert.deepEqual(
+      alerts.map((alert) => alert.seq).sort((x, y) => x - y),
+      [alarm.seq, photo.seq],
+    );
   });
 });

@@ -7,7 +7,7 @@ import {
   type TestServer,
   type TestUser,
 } from "@confrere/dev-env";
-import type { ConfrereClient } from "@confrere/sdk";
+import { type ConfrereClient, urgentEnvelope } from "@confrere/sdk";
 
 const texts = async (client: ConfrereClient, conversationId: string) =>
   (await client.messages(conversationId)).flatMap((m) => (m.content.type === "text" ? [m.content.text] : []));
@@ -77,6 +77,27 @@ describe("messages written offline wait on the device and go out when the connec
       received.filter((t) => t.startsWith("hors ligne")),
       ["hors ligne 1", "hors ligne 2"],
     );
+  });
+
+  test("an urgent message written offline keeps its envelope: it alerts when it leaves", async () => {
+    a.disconnect();
+    network = "down";
+    const content = { v: 1, type: "text", text: "hors ligne, urgent", urgent: true } as const;
+    const queued = await a.sendOrQueue(conversationId, content, urgentEnvelope({ urgent: true }));
+    assert.equal(queued.queued, true);
+    assert.deepEqual((await a.outbox.list(conversationId))[0]?.envelope, { urgent: true });
+    network = "up";
+    await a.outbox.flush();
+    assert.deepEqual(await a.outbox.list(), []);
+    const { entries } = await b.api.log(conversationId, 0);
+    const sent = entries.find((e) => e.clientMessageId === queued.message.id);
+    assert.ok(sent, "stored once it left");
+    const { alerts } = await b.api.urgentAlerts();
+    assert.deepEqual(
+      alerts.filter((alert) => alert.seq === sent.seq).map((alert) => alert.senderId),
+      [alice.userId],
+    );
+    a.connect();
   });
 
   test("a message that reached the server before the answer was lost is not stored twice", async () => {

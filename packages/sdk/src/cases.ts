@@ -9,6 +9,7 @@ import {
   ErrorCode,
   type PatientIdentity,
 } from "@confrere/protocol";
+import { urgentEnvelope } from "./availability.ts";
 import type { ConfrereClient, StoredMessage } from "./client.ts";
 
 /** A patient case as this device knows it (from the decrypted `case-open` and `case-consent`). */
@@ -224,9 +225,18 @@ export class CaseBook {
     });
   }
 
-  sendInCase(caseId: string, text: string): Promise<StoredMessage> {
-    return this.get(caseId).then((summary) =>
-      this.client.send(summary.conversationId, { v: 1, type: "text", text, caseId }),
+  /** A message in the case's conversation, tagged with the case (urgent if asked: it alerts). */
+  async sendInCase(
+    caseId: string,
+    text: string,
+    options: { urgent?: boolean; renotifyAfterMinutes?: number } = {},
+  ): Promise<StoredMessage> {
+    const summary = await this.get(caseId);
+    return this.client.send(
+      summary.conversationId,
+      { v: 1, type: "text", text, caseId, ...(options.urgent ? { urgent: true } : {}) },
+      undefined,
+      urgentEnvelope(options),
     );
   }
 

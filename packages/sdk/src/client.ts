@@ -143,7 +143,7 @@ export class ConfrereClient {
     this.history = new LocalHistory(this.store);
     this.outbox = new Outbox(
       this.store,
-      (conversationId, content, id) => this.send(conversationId, content, id),
+      (conversationId, content, id, envelope) => this.send(conversationId, content, id, envelope),
       (conversationId) => this.events.emit("outbox", { conversationId }),
     );
     this.api = new ApiClient({
@@ -539,11 +539,15 @@ export class ConfrereClient {
     );
   }
 
-  /** Encrypts the file with a fresh key, uploads the ciphertext, then sends the key inside MLS. */
+  /**
+   * Encrypts the file with a fresh key, uploads the ciphertext, then sends the key inside MLS. A
+   * file may belong to a patient case (it is then exported with it) and be urgent, as a text is.
+   */
   async sendFile(
     conversationId: string,
     file: { bytes: Uint8Array; fileName: string; mimeType: string; thumbnail?: string },
     text?: string,
+    options: { caseId?: string; urgent?: boolean; renotifyAfterMinutes?: number } = {},
   ): Promise<StoredMessage> {
     const encrypted = await encryptAttachment(file.bytes);
     const { attachmentId } = await this.api.uploadAttachment(conversationId, encrypted.ciphertext);
@@ -557,7 +561,19 @@ export class ConfrereClient {
       fileName: file.fileName,
       ...(file.thumbnail ? { thumbnail: file.thumbnail } : {}),
     };
-    return this.send(conversationId, { v: 1, type: "attachment", attachment, ...(text ? { text } : {}) });
+    return this.send(
+      conversationId,
+      {
+        v: 1,
+        type: "attachment",
+        attachment,
+        ...(text ? { text } : {}),
+        ...(options.caseId ? { caseId: options.caseId } : {}),
+        ...(options.urgent ? { urgent: true } : {}),
+      },
+      undefined,
+      urgentEnvelope(options),
+    );
   }
 
   /** Downloads and decrypts the attachment of a message of the local history. */
@@ -667,10 +683,18 @@ export class ConfrereClient {
   async sendOrQueue(
     conversationId: string,
     content: MessageContent,
+    // An urgent message written offline alerts when it leaves: its envelope waits with it.
+    envelope: UrgentEnvelope = {},
   ): Promise<{ queued: false; message: StoredMessage } | { queued: true; message: QueuedMessage }> {
     const id = newMessageId();
     const queue = async () => {
-      const message = await this.outbox.add({ id, conversationId, content, queuedAt: Date.now() });
+      const message = await this.outbox.add({
+        id,
+        conversationId,
+        content,
+        ...(envelope.urgent ? { envelope } : {}),
+        queuedAt: Date.now(),
+      });
       return { queued: true as const, message };
     };
     // Order is kept: behind messages already waiting, this one waits too.
@@ -680,7 +704,7 @@ export class ConfrereClient {
       return queued;
     }
     try {
-      return { queued: false, message: await this.send(conversationId, content, id) };
+      return { queued: false, message: await this.send(conversationId, content, id, envelope) };
     } catch (error) {
       if (!isUnreachable(error)) throw error;
       return queue();

@@ -1,4 +1,5 @@
 import { ConfrereError, ErrorCode, type MessageContent } from "@confrere/protocol";
+import type { UrgentEnvelope } from "./availability.ts";
 import { getJson, type LocalStore, putJson } from "./store.ts";
 
 /** A message written while the server could not be reached, waiting on the device to be sent. */
@@ -6,6 +7,8 @@ export interface QueuedMessage {
   id: string;
   conversationId: string;
   content: MessageContent;
+  /** What the server sees of an urgent message (it alerts on it); absent for an ordinary one. */
+  envelope?: UrgentEnvelope;
   queuedAt: number;
   /** Position in the queue, so that messages written in the same millisecond keep their order. */
   order: number;
@@ -41,7 +44,12 @@ export class Outbox {
 
   constructor(
     private readonly store: LocalStore,
-    private readonly send: (conversationId: string, content: MessageContent, id: string) => Promise<unknown>,
+    private readonly send: (
+      conversationId: string,
+      content: MessageContent,
+      id: string,
+      envelope: UrgentEnvelope,
+    ) => Promise<unknown>,
     private readonly changed: (conversationId: string) => void,
   ) {}
 
@@ -106,7 +114,7 @@ export class Outbox {
     for (const message of await this.list()) {
       if (message.failedCode) continue;
       try {
-        await this.send(message.conversationId, message.content, message.id);
+        await this.send(message.conversationId, message.content, message.id, message.envelope ?? {});
         await this.remove(message);
         this.retryDelayMs = RETRY_FIRST_MS;
       } catch (error) {

@@ -256,11 +256,9 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
       ...(urgent ? { urgent: true } : {}),
     };
     setIsUrgent(false);
-    // Offline, the message waits on the device (QueuedMessages) and leaves when the network returns.
-    // An urgent one is sent at once: the outbox does not carry the envelope the server alerts on.
-    const send = urgent
-      ? () => client.send(conversationId, content, undefined, urgentEnvelope({ urgent: true }))
-      : () => client.sendOrQueue(conversationId, content);
+    // Offline, the message waits on the device (QueuedMessages) and leaves when the network returns;
+    // an urgent one alerts then.
+    const send = () => client.sendOrQueue(conversationId, content, urgentEnvelope({ urgent }));
     if (await track(body, send)) {
       setPicked([]);
       return;
@@ -376,12 +374,15 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
     await track(t("messages.attachment", { name: file.name }), async () => {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const thumbnail = file.type.startsWith("image/") ? await makeThumbnail(file) : undefined;
-      await client.sendFile(conversationId, {
-        bytes,
-        fileName: file.name,
-        mimeType: file.type,
-        ...(thumbnail ? { thumbnail } : {}),
-      });
+      // A photo taken for the case being written in goes into it (and into its export).
+      const caseId = composeCase && cases.has(composeCase) ? composeCase : undefined;
+      await client.sendFile(
+        conversationId,
+        { bytes, fileName: file.name, mimeType: file.type, ...(thumbnail ? { thumbnail } : {}) },
+        undefined,
+        { caseId, urgent: isUrgent },
+      );
+      setIsUrgent(false);
     });
   }
 
