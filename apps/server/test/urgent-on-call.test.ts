@@ -322,4 +322,122 @@ describe("urgent messages, availability and on-call", () => {
       .execute();
     assert.equal(escalations.length, 1);
   });
+
+  test("on-call: a request nobody at the service took goes to its backup service, forwarded encrypted by the asker's device", async () => {
+    const operator = await server.createUser({ operator: true, verified: true });
+    const admin = await server.createUser({ verified: true, name: "Admin GHT" });
+    const anne = await server.createUser({ verified: true, name: "Dr Anne Neuro" });
+    const basile = await server.createUser({ verified: true, name: "Dr Basile Neuro" });
+    const claire = await server.createUser({ verified: true, name: "Dr Claire Neuro Dijon" });
+    const doctor = await server.createUser({ verified: true, name: "Dr Fanny Généraliste" });
+    const { organisation } = await operator.api.createOrganisation({
+      kind: "establishment",
+      finess: withLuhnKey("89000020"),
+      name: "GHT Bourgogne",
+    });
+    await operator.api.addOrganisationAdmin(organisation.id, admin.userId);
+    const { service } = await admin.api.createService(organisation.id, "Neurologie Auxerre");
+    const { service: backup } = await admin.api.createService(organisation.id, "Neurologie Dijon");
+    await admin.api.setServiceRoster(service.id, [anne.userId, basile.userId]);
+    await admin.api.setServiceRoster(backup.id, [claire.userId]);
+    const now = server.clock.now();
+    const day = { start: now - MINUTE, end: now + 12 * 60 * MINUTE };
+    await admin.api.setOnCallSchedule(service.id, {
+      escalationMinutes: 5,
+      backupServiceId: backup.id,
+      shifts: [{ userId: anne.userId, ...day }],
+    });
+    await admin.api.setOnCallSchedule(backup.id, {
+      escalationMinutes: 5,
+      shifts: [{ userId: claire.userId, ...day }],
+    });
+
+    const d = await device(doctor);
+    // The staff's apps are closed.
+    const an = await connectDevice(server, anne, { connect: false });
+    const ba = await connectDevice(server, basile, { connect: false });
+    const cl = await connectDevice(server, claire, { connect: false });
+    devices.push(an, ba, cl);
+    const toClaire = await subscribe(cl, "claire-neuro");
+    const conversationId = await d.openServiceConversation(service.id);
+    await d.sendText(conversationId, "Déficit moteur brutal, thrombolyse ?", { urgent: true });
+
+    // 5 minutes: the rest of the roster; 5 more with nobody acknowledging: the backup service.
+    server.clock.advance(5 * MINUTE);
+    await server.server.scheduler.runDue();
+    assert.equal((await basile.api.urgentAlerts()).alerts.length, 1, "the roster alerted first");
+    assert.deepEqual((await doctor.api.handovers()).handovers, [], "not offered before the second delay");
+    server.clock.advance(5 * MINUTE);
+    await server.server.scheduler.runDue();
+
+    // The doctor's connected device heard of it and forwarded the request, urgent, to Dijon.
+    const forwarded = await eventually(async () => {
+      const rows = await server.server.ctx.db
+        .selectFrom("service_handovers")
+        .select(["id", "forwarded_conversation_id"])
+        .where("conversation_id", "=", conversationId)
+        .where("forwarded_at", "is not", null)
+        .execute();
+      return rows[0];
+    }, "the request forwarded to the backup service");
+    const backupConversation = forwarded.forwarded_conversation_id!;
+    assert.notEqual(backupConversation, conversationId);
+    assert.deepEqual((await doctor.api.handovers()).handovers, []);
+    const alerts = (await claire.api.urgentAlerts()).alerts;
+    assert.deepEqual(
+      alerts.map((a) => [a.conversationId, a.senderId]),
+      [[backupConversation, doctor.userId]],
+      "the backup's on-call doctor alerted",
+    );
+    await eventually(
+      async () => toClaire().some((p) => p.conversationId === backupConversation),
+      "Claire notified",
+      PUSH_WAIT_MS,
+    );
+    await cl.sync();
+    const read = (await cl.messages(backupConversation)).flatMap((m) =>
+      m.content.type === "text" ? [[m.content.text, m.content.urgent ?? false]] : [],
+    );
+    assert.deepEqual(
+      read,
+      [["Déficit moteur brutal, thrombolyse ?", true]],
+      "Claire reads it, end-to-end encrypted",
+    );
+    // Anne and Basile were not added anywhere: the first conversation keeps its members.
+    assert.deepEqual(
+      (await doctor.api.conversation(conversationId)).conversation.members.map((m) => m.userId).sort(),
+      [anne.userId, basile.userId, doctor.userId].sort(),
+    );
+    await rejectsWith(claire.api.claimHandover(forwarded.id), "HANDOVER_NOT_FOUND", 404);
+    await rejectsWith(d.api.claimHandover(forwarded.id), "HANDOVER_CLAIMED", 409);
+
+    // A request Basile answers after the roster escalation is not handed over.
+    const later = await d.sendText(conversationId, "Et pour ce second patient ?");
+    server.clock.advance(5 * MINUTE);
+    await server.server.scheduler.runDue();
+    await ba.sync();
+    await ba.sendText(conversationId, "Je m'en occupe.");
+    server.clock.advance(5 * MINUTE);
+    await server.server.scheduler.runDue();
+    const second = await server.server.ctx.db
+      .selectFrom("service_handovers")
+      .select(["offered_at", "dropped_at"])
+      .where("conversation_id", "=", conversationId)
+      .where("seq", "=", later.seq)
+      .executeTakeFirstOrThrow();
+    assert.equal(second.offered_at, null);
+    assert.notEqual(second.dropped_at, null);
+    const audit = await server.server.ctx.db
+      .selectFrom("audit_events")
+      .select(["action", "target_id"])
+      .where("action", "in", ["oncall.handover_offered", "oncall.handover_forwarded"])
+      .execute();
+    assert.deepEqual(
+      audit.map((a) => [a.action, a.target_id]),
+      [
+        ["oncall.handover_offered", backup.id],
+        ["oncall.handover_forwarded", backup.id],
+      ],
+    );
+  });
 });

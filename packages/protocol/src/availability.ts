@@ -124,3 +124,28 @@ export type SetOnCallScheduleRequest = Static<typeof SetOnCallScheduleRequest>;
 export const ServiceOnCallParams = StrictObject({ serviceId: Id });
 
 export const ServiceConversationParams = StrictObject({ serviceId: Id, conversationId: Id });
+
+/**
+ * A request to a service that nobody there took within its delays, to forward to the service's
+ * backup. Only its asker sees it; their device forwards the request (the server cannot read it).
+ */
+export const ServiceHandover = StrictObject({
+  id: Id,
+  conversationId: Id,
+  /** The request's position in its conversation. */
+  seq: Type.Integer({ minimum: 1 }),
+  urgent: Type.Boolean(),
+  fromServiceName: Type.Union([Type.String(), Type.Null()]),
+  toServiceId: Id,
+  toServiceName: Type.String(),
+});
+export type ServiceHandover = Static<typeof ServiceHandover>;
+
+export const ServiceHandoversResponse = StrictObject({ handovers: Type.Array(ServiceHandover) });
+export type ServiceHandoversResponse = Static<typeof ServiceHandoversResponse>;
+
+export const ServiceHandoverParams = StrictObject({ handoverId: Id });
+
+/** The conversation with the backup service in which the request was forwarded. */
+export const ForwardedHandoverRequest = StrictObject({ conversationId: Id });
+export type ForwardedHandoverRequest = Static<typeof ForwardedHandoverRequest>;

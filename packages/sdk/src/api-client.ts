@@ -1043,6 +1043,23 @@ export class ApiClient {
     );
   }
 
+  /** Your requests that nobody at a service took, to forward to its backup (the SDK does it on sync). */
+  handovers() {
+    return this.request<import("@confrere/protocol").ServiceHandoversResponse>("GET", "/api/v1/me/handovers");
+  }
+
+  claimHandover(handoverId: string) {
+    return this.request<{ ok: true }>("POST", `/api/v1/handovers/${encodeURIComponent(handoverId)}/claim`);
+  }
+
+  completeHandover(handoverId: string, conversationId: string) {
+    return this.request<{ ok: true }>(
+      "POST",
+      `/api/v1/handovers/${encodeURIComponent(handoverId)}/forwarded`,
+      { conversationId },
+    );
+  }
+
   // Retention, legal hold and personal data (types imported inline)
 
   /** An organisation's retention period (its administrators and operators). */

@@ -30,6 +30,7 @@ import { ApiClient } from "./api-client.ts";
 import { type UrgentEnvelope, urgentEnvelope } from "./availability.ts";
 import { decodeContent, encodeContent } from "./content-codec.ts";
 import { Emitter } from "./emitter.ts";
+import { forwardHandovers } from "./handovers.ts";
 import { LocalHistory } from "./local-history.ts";
 import { Mutex } from "./mutex.ts";
 import { isUnreachable, Outbox, type QueuedMessage } from "./outbox.ts";
@@ -135,6 +136,7 @@ export class ConfrereClient {
   private identity: DeviceIdentity | null = null;
   private session: Session | null = null;
   private realtime: RealtimeConnection | null = null;
+  private forwarding: Promise<void> | null = null;
   /** Messages written while offline, sent when the connection returns. */
   readonly outbox: Outbox;
 
@@ -747,8 +749,24 @@ export class ConfrereClient {
   // Receiving ------------------------------------------------------------------------------------
 
   /** Fetches and applies everything new: Welcomes, then each conversation's log from its position. */
-  sync(): Promise<void> {
-    return this.mutex.run(() => this.catchUpUnlocked());
+  async sync(): Promise<void> {
+    await this.mutex.run(() => this.catchUpUnlocked());
+    await this.forwardHandoversOnce();
+  }
+
+  /**
+   * Requests a service's backup should now receive, sent there again from this device
+   * (handovers.ts). Outside the mutex (it opens a conversation), one run at a time: the new
+   * conversation's own frame syncs again while it runs.
+   */
+  private forwardHandoversOnce(): Promise<void> {
+    this.forwarding ??= forwardHandovers(this)
+      .then(() => {})
+      .catch(() => {})
+      .finally(() => {
+        this.forwarding = null;
+      });
+    return this.forwarding;
   }
 
   private async catchUpUnlocked(): Promise<void> {
@@ -1061,10 +1079,11 @@ export class ConfrereClient {
    * waited its turn past disconnect() would fetch and acknowledge messages of a device that went
    * away, and the server would not notify them.
    */
-  private syncFor(connection: RealtimeConnection): Promise<void> {
-    return this.mutex.run(async () => {
+  private async syncFor(connection: RealtimeConnection): Promise<void> {
+    await this.mutex.run(async () => {
       if (this.realtime === connection) await this.catchUpUnlocked();
     });
+    if (this.realtime === connection) await this.forwardHandoversOnce();
   }
 
   private async onFrame(frame: ServerFrame, connection: RealtimeConnection): Promise<void> {

@@ -26,6 +26,7 @@ export {
 } from "./client.ts";
 export { decodeContent, encodeContent } from "./content-codec.ts";
 export { Emitter } from "./emitter.ts";
+export { forwardHandovers } from "./handovers.ts";
 export { type IdbFactory, IndexedDbStore, openBrowserStore } from "./indexeddb-store.ts";
 export { isUnreachable, Outbox, type QueuedMessage } from "./outbox.ts";
 export type { WebSocketConstructor, WebSocketLike } from "./realtime.ts";

@@ -95,6 +95,8 @@ export type AuditAction =
   | "urgent.acknowledged"
   | "oncall.schedule_changed"
   | "oncall.escalated"
+  | "oncall.handover_offered"
+  | "oncall.handover_forwarded"
   // Retention, legal hold and personal data
   | "retention.policy_changed"
   | "retention.purged"

@@ -6,6 +6,7 @@ import type { UrgentAlertsTable } from "../db/schema-availability.ts";
 import type { Job } from "../jobs/scheduler.ts";
 import { memberIds } from "../messaging/access.ts";
 import { pushNotifierOf } from "../push/push-notifier.ts";
+import { offerDueHandovers, planHandover } from "./handovers.ts";
 import { onCallNow } from "./on-call.ts";
 import { takenByActivity } from "./service-routing.ts";
 
@@ -243,6 +244,7 @@ export async function escalateDue(ctx: AppContext): Promise<number> {
       "urgent_alerts.created_at",
       "urgent_alerts.urgent",
       "on_call_schedules.escalation_minutes",
+      "on_call_schedules.backup_service_id",
     ])
     .where("urgent_alerts.escalated_at", "is", null)
     .where("urgent_alerts.service_id", "is not", null)
@@ -305,6 +307,16 @@ export async function escalateDue(ctx: AppContext): Promise<number> {
         row.urgent === 1,
       );
     }
+    // Still nobody after one more delay: the asker's device forwards it to the backup service
+    // (care/handovers.ts). At once when there was nobody else on the roster to try.
+    if (row.backup_service_id && row.sender_id && row.service_id) {
+      await planHandover(
+        ctx,
+        { conversationId: row.conversation_id, seq: row.seq, senderId: row.sender_id, urgent: row.urgent },
+        { from: row.service_id, backup: row.backup_service_id },
+        others.length > 0 ? now + row.escalation_minutes * MINUTE : now,
+      );
+    }
     await ctx.audit.record({
       action: "oncall.escalated",
       targetType: "service",
@@ -316,10 +328,11 @@ export async function escalateDue(ctx: AppContext): Promise<number> {
   return escalated;
 }
 
-/** Re-notification of pending urgent alerts and on-call escalation, every minute of the app's clock. */
+/** Re-notification of pending urgent alerts, on-call escalation and backup handovers, every minute of the app's clock. */
 export function urgentJobs(ctx: AppContext): Job[] {
   return [
     { name: "urgent-renotify", intervalMs: MINUTE, run: async () => void (await renotifyDue(ctx)) },
     { name: "oncall-escalate", intervalMs: MINUTE, run: async () => void (await escalateDue(ctx)) },
+    { name: "oncall-handover", intervalMs: MINUTE, run: async () => void (await offerDueHandovers(ctx)) },
   ];
 }

@@ -48,10 +48,30 @@ export interface ServiceConversationsTable {
   created_at: number;
 }
 
+/** A request no one at a service took, to be forwarded by the asker's device to the backup service. */
+export interface ServiceHandoversTable {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  sender_id: string;
+  from_service_id: string | null;
+  to_service_id: string;
+  urgent: number;
+  created_at: number;
+  due_at: number;
+  offered_at: number | null;
+  claimed_by_device: string | null;
+  claimed_at: number | null;
+  forwarded_conversation_id: string | null;
+  forwarded_at: number | null;
+  dropped_at: number | null;
+}
+
 export interface AvailabilityTables {
   availability: AvailabilityTable;
   urgent_alerts: UrgentAlertsTable;
   on_call_schedules: OnCallSchedulesTable;
   on_call_shifts: OnCallShiftsTable;
   service_conversations: ServiceConversationsTable;
+  service_handovers: ServiceHandoversTable;
 }

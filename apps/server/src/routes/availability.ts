@@ -1,9 +1,12 @@
 import {
   Availability,
   ColleagueAvailability,
+  ForwardedHandoverRequest,
   Ok,
   OnCallSchedule,
   ServiceConversationParams,
+  ServiceHandoverParams,
+  ServiceHandoversResponse,
   ServiceOnCallParams,
   SetAvailabilityRequest,
   SetOnCallScheduleRequest,
@@ -13,6 +16,7 @@ import {
   UserAvailabilityParams,
 } from "@confrere/protocol";
 import { availabilityOf, colleagueAvailability, setAvailability } from "../care/availability.ts";
+import { claimHandover, completeHandover, pendingHandovers } from "../care/handovers.ts";
 import { scheduleOf, setSchedule, tieConversation } from "../care/on-call.ts";
 import { acknowledgeAlert, pendingAlerts } from "../care/urgent.ts";
 import type { AppContext } from "../context.ts";
@@ -113,6 +117,59 @@ export function availabilityRoutes(app: App, ctx: AppContext): void {
     async (request) => {
       const { user } = (await authorize(ctx, request, "user", "acknowledgeUrgent"))!;
       return acknowledgeAlert(ctx, user.id, request.params.alertId);
+    },
+  );
+
+  app.get(
+    `${API}/me/handovers`,
+    {
+      schema: {
+        summary: "Your requests that nobody at a service took, to forward to its backup service",
+        tags,
+        security,
+        response: { 200: ServiceHandoversResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { user } = (await authorize(ctx, request, "professional", "listHandovers"))!;
+      return { handovers: await pendingHandovers(ctx, user.id) };
+    },
+  );
+
+  app.post(
+    `${API}/handovers/:handoverId/claim`,
+    {
+      schema: {
+        summary: "This device forwards the request (409 HANDOVER_CLAIMED when another of yours is at it)",
+        tags,
+        security,
+        params: ServiceHandoverParams,
+        response: { 200: Ok, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { user, session } = (await authorize(ctx, request, "professional", "claimHandover"))!;
+      await claimHandover(ctx, { userId: user.id, deviceId: session.device_id }, request.params.handoverId);
+      return { ok: true as const };
+    },
+  );
+
+  app.post(
+    `${API}/handovers/:handoverId/forwarded`,
+    {
+      schema: {
+        summary: "The request was forwarded in this conversation with the backup service",
+        tags,
+        security,
+        params: ServiceHandoverParams,
+        body: ForwardedHandoverRequest,
+        response: { 200: Ok, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { user } = (await authorize(ctx, request, "professional", "completeHandover"))!;
+      await completeHandover(ctx, user.id, request.params.handoverId, request.body.conversationId);
+      return { ok: true as const };
     },
   );
 

@@ -928,6 +928,9 @@ export const en: Record<MessageKey, string> = {
   "error.SERVICE_NOT_FOUND": "Service not found.",
   "error.SERVICE_ROSTER_EMPTY":
     "Nobody is on this service's roster yet: try later or contact the establishment.",
+  "error.HANDOVER_NOT_FOUND": "This request to forward does not exist, or is not yours.",
+  "error.HANDOVER_CLAIMED": "Another of your devices is forwarding this request.",
+  "error.HANDOVER_INVALID": "A request is forwarded in a conversation with the backup service.",
   "error.FINESS_INVALID_LENGTH": "A FINESS number has 9 characters.",
   "error.FINESS_INVALID_CHARACTERS": "A FINESS number has digits only (and 2A or 2B in Corsica).",
   "error.FINESS_INVALID_DEPARTEMENT": "This FINESS number does not start with a département code.",

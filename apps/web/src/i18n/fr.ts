@@ -953,6 +953,9 @@ export const fr = {
   "error.SERVICE_NOT_FOUND": "Service introuvable.",
   "error.SERVICE_ROSTER_EMPTY":
     "Personne n'est encore de garde dans ce service : essayez plus tard ou contactez l'établissement.",
+  "error.HANDOVER_NOT_FOUND": "Cette demande à transférer n'existe pas, ou n'est pas la vôtre.",
+  "error.HANDOVER_CLAIMED": "Un autre de vos appareils transfère déjà cette demande.",
+  "error.HANDOVER_INVALID": "Une demande se transfère dans une conversation avec le service de secours.",
   "error.FINESS_INVALID_LENGTH": "Un numéro FINESS a 9 caractères.",
   "error.FINESS_INVALID_CHARACTERS": "Un numéro FINESS ne contient que des chiffres (et 2A ou 2B en Corse).",
   "error.FINESS_INVALID_DEPARTEMENT": "Ce numéro FINESS ne commence pas par un code de département.",

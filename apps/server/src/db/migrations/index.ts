@@ -16,6 +16,7 @@ import { availabilityOnCall } from "./0015-availability-on-call.ts";
 import { retention } from "./0016-retention.ts";
 import { teleExpertise } from "./0017-tele-expertise.ts";
 import { serviceRouting } from "./0018-service-routing.ts";
+import { serviceHandovers } from "./0019-service-handovers.ts";
 
 export type DatabaseKind = "sqlite" | "postgres";
 export interface MigrationContext {
@@ -45,6 +46,7 @@ export function migrationList(context: MigrationContext): Record<string, Migrati
     "0016-retention": retention(context),
     "0017-tele-expertise": teleExpertise(context),
     "0018-service-routing": serviceRouting(context),
+    "0019-service-handovers": serviceHandovers(context),
   };
 }
 
