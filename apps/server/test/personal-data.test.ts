@@ -75,9 +75,15 @@ describe("personal data rights (RGPD): export and deletion", () => {
     });
     await operator.api.addOrganisationMember(organisation.id, alice.userId, { overridePerimeter: true });
     const a = await connectDevice(server, alice, { connect: false });
-    await connectDevice(server, bob, { connect: false });
+    const b = await connectDevice(server, bob, { connect: false });
     const conversationId = await a.openDirect(bob.userId);
     await a.sendText(conversationId, "Bonjour");
+    await a.api.setAvailability({
+      status: "in_consultation",
+      workingHours: { mon: [{ start: "08:00", end: "12:00" }] },
+    });
+    await b.sync();
+    const urgent = await b.sendText(conversationId, "Rappelez-moi", { urgent: true });
 
     const archive = await a.api.exportPersonalData();
     assert.equal(archive.format, "confrere-personal-data");
@@ -93,6 +99,12 @@ describe("personal data rights (RGPD): export and deletion", () => {
       [[conversationId, 1]],
     );
     assert.ok(archive.auditEvents.some((e) => e.action === "auth.login_succeeded"));
+    assert.equal(archive.care.availability?.status, "in_consultation");
+    assert.deepEqual(archive.care.availability?.workingHours, { mon: [{ start: "08:00", end: "12:00" }] });
+    assert.deepEqual(
+      archive.care.urgentAlerts.map((alert) => [alert.conversationId, alert.seq, alert.senderId]),
+      [[conversationId, urgent.seq, bob.userId]],
+    );
 
     // No secret, no hash: compare with what the database holds.
     const text = JSON.stringify(archive);
@@ -120,7 +132,7 @@ describe("personal data rights (RGPD): export and deletion", () => {
     ].map((r) => r.s);
     assert.ok(secrets.length >= 4);
     for (const secret of [...secrets, alice.password, alice.totpSecret]) assert.ok(!text.includes(secret));
-    assert.doesNotMatch(text, /Bonjour/);
+    assert.doesNotMatch(text, /Bonjour|Rappelez/);
     const exported = await db()
       .selectFrom("audit_events")
       .select("action")

@@ -110,6 +110,15 @@ export const PersonalDataExport = Type.Object({
   conversations: Rows,
   pushSubscriptions: Rows,
   subscription: Nullable(Facts),
+  /** Care workflows: ids, states and times only (patients and contents are encrypted on devices). */
+  care: Type.Object({
+    availability: Nullable(Facts),
+    onCallShifts: Rows,
+    urgentAlerts: Rows,
+    cases: Rows,
+    teleExpertise: Rows,
+    handovers: Rows,
+  }),
   auditEvents: Rows,
 });
 export type PersonalDataExport = Static<typeof PersonalDataExport>;

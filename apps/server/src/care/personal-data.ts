@@ -149,6 +149,8 @@ export async function exportPersonalData(ctx: AppContext, userId: string): Promi
     .where("user_id", "=", userId)
     .executeTakeFirst();
 
+  const care = await careFacts(ctx, userId);
+
   const archive: PersonalDataExport = {
     format: "confrere-personal-data",
     version: 1,
@@ -253,6 +255,7 @@ export async function exportPersonalData(ctx: AppContext, userId: string): Promi
           paymentMethod: subscription.payment_method,
         }
       : null,
+    care,
     auditEvents: audit.map((e) => ({
       seq: Number(e.seq),
       at: Number(e.at),
@@ -376,4 +379,100 @@ export async function deleteAccount(
     deviceId: by.deviceId ?? null,
     detail: { by: by.actorId === userId ? "self" : "operator" },
   });
+}
+
+/** Availability, on-call shifts, alerts, cases opened, télé-expertise and handovers: ids and times. */
+async function careFacts(ctx: AppContext, userId: string): Promise<PersonalDataExport["care"]> {
+  const { db } = ctx;
+  const availability = await db
+    .selectFrom("availability")
+    .select(["status", "status_until", "working_hours", "updated_at"])
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  const shifts = await db
+    .selectFrom("on_call_shifts")
+    .select(["service_id", "starts_at", "ends_at"])
+    .where("user_id", "=", userId)
+    .orderBy("starts_at")
+    .execute();
+  const alerts = await db
+    .selectFrom("urgent_alerts")
+    .select(["conversation_id", "seq", "sender_id", "urgent", "created_at", "acknowledged_at"])
+    .where("recipient_id", "=", userId)
+    .orderBy("created_at")
+    .execute();
+  const cases = await db
+    .selectFrom("care_cases")
+    .select(["id", "conversation_id", "opened_at"])
+    .where("opened_by", "=", userId)
+    .orderBy("opened_at")
+    .execute();
+  const expertise = await db
+    .selectFrom("tele_expertises")
+    .select([
+      "id",
+      "conversation_id",
+      "requerant_id",
+      "requis_user_id",
+      "service_id",
+      "urgency",
+      "state",
+      "sent_at",
+      "closed_at",
+    ])
+    .where((eb) => eb.or([eb("requerant_id", "=", userId), eb("requis_user_id", "=", userId)]))
+    .orderBy("sent_at")
+    .execute();
+  const handovers = await db
+    .selectFrom("service_handovers")
+    .select(["conversation_id", "seq", "to_service_id", "created_at", "offered_at", "forwarded_at"])
+    .where("sender_id", "=", userId)
+    .orderBy("created_at")
+    .execute();
+  return {
+    availability: availability
+      ? {
+          status: availability.status,
+          until: availability.status_until,
+          workingHours: availability.working_hours ? JSON.parse(availability.working_hours) : null,
+          updatedAt: Number(availability.updated_at),
+        }
+      : null,
+    onCallShifts: shifts.map((s) => ({
+      serviceId: s.service_id,
+      start: Number(s.starts_at),
+      end: Number(s.ends_at),
+    })),
+    urgentAlerts: alerts.map((a) => ({
+      conversationId: a.conversation_id,
+      seq: a.seq,
+      senderId: a.sender_id,
+      urgent: a.urgent === 1,
+      createdAt: Number(a.created_at),
+      acknowledgedAt: a.acknowledged_at,
+    })),
+    cases: cases.map((c) => ({
+      caseId: c.id,
+      conversationId: c.conversation_id,
+      openedAt: Number(c.opened_at),
+    })),
+    teleExpertise: expertise.map((e) => ({
+      id: e.id,
+      conversationId: e.conversation_id,
+      role: e.requerant_id === userId ? "requerant" : "requis",
+      serviceId: e.service_id,
+      urgency: e.urgency,
+      state: e.state,
+      sentAt: Number(e.sent_at),
+      closedAt: e.closed_at,
+    })),
+    handovers: handovers.map((h) => ({
+      conversationId: h.conversation_id,
+      seq: h.seq,
+      toServiceId: h.to_service_id,
+      createdAt: Number(h.created_at),
+      offeredAt: h.offered_at,
+      forwardedAt: h.forwarded_at,
+    })),
+  };
 }
