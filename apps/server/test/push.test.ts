@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { connectDevice, eventually, rejectsWith, startTestServer, type TestServer } from "@confrere/dev-env";
 import type { PushPayload } from "@confrere/protocol";
-import type { ConfrereClient } from "@confrere/sdk";
+import { type ConfrereClient, ExpertiseDesk } from "@confrere/sdk";
 import {
   browserKeys,
   decryptPayload,
@@ -204,6 +204,41 @@ describe("Web Push notifications", () => {
       assert.equal((await f.api.pushStatus()).isSubscribed, true, "a 503 does not drop the subscription");
     } finally {
       e.disconnect();
+    }
+  });
+
+  test("a télé-expertise request is titled as one; the messages around it are ordinary", async () => {
+    const gp = await server.createUser({ verified: true, name: "Dr Gaël Généraliste" });
+    const cardiologist = await server.createUser({ verified: true, name: "Dr Hélène Cardio" });
+    const g = await connectDevice(server, gp);
+    const h = await connectDevice(server, cardiologist, { connect: false });
+    const keys = browserKeys();
+    try {
+      await h.api.subscribePush({ endpoint: `${push.url}/expertise/helene`, keys: keys.json });
+      const pushed = () =>
+        push.received
+          .filter((r) => r.path === "/expertise/helene")
+          .map((r) => (JSON.parse(decryptPayload(r, keys)) as PushPayload).title);
+      const conversationId = await g.openDirect(cardiologist.userId);
+      await g.sendText(conversationId, "Bonjour Hélène");
+      await eventually(async () => pushed().length === 1, "the first message notified", PUSH_WAIT_MS);
+      await new ExpertiseDesk(g).request({ to: cardiologist.userId, question: "ECG : BAV de haut degré ?" });
+      await eventually(async () => pushed().length === 2, "the request notified", PUSH_WAIT_MS);
+      // A message choosing a request's id is not one unless that request was registered here.
+      await g.send(
+        conversationId,
+        { v: 1, type: "text", text: "Et celle-ci ?" },
+        "exp_0000000000000000000000000000000f-request",
+      );
+      await eventually(async () => pushed().length === 3, "the last message notified", PUSH_WAIT_MS);
+      assert.deepEqual(pushed(), [
+        "Nouveau message de Dr Gaël Généraliste",
+        "Demande de télé-expertise de Dr Gaël Généraliste",
+        "Nouveau message de Dr Gaël Généraliste",
+      ]);
+      for (const request of push.received) assert.ok(!request.body.includes(Buffer.from("BAV")));
+    } finally {
+      g.disconnect();
     }
   });
 

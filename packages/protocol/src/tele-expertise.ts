@@ -24,6 +24,17 @@ export const ExpertiseState = Type.Union([
 ]);
 export type ExpertiseState = Static<typeof ExpertiseState>;
 
+/**
+ * The message id of a step of a request, the same on every device (a step sent twice is stored
+ * once). The server recognises the request's own message by it, to title its notification.
+ */
+export function expertiseStepMessageId(
+  expertiseId: string,
+  step: "request" | ExpertiseState | "answer",
+): string {
+  return `${expertiseId}-${step}`;
+}
+
 /** Notification routing only (an urgent request to a service alerts whoever is on call first). */
 export const ExpertiseUrgency = Type.Union([Type.Literal("routine"), Type.Literal("urgent")]);
 export type ExpertiseUrgency = Static<typeof ExpertiseUrgency>;

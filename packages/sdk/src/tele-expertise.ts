@@ -6,10 +6,10 @@ import {
   type ExpertiseConclusionContent,
   type ExpertiseRequestContent,
   type ExpertiseRole,
-  type ExpertiseState,
   type ExpertiseStateContent,
   type ExpertisesQuery,
   type ExpertiseUrgency,
+  expertiseStepMessageId,
   type PatientIdentity,
   TELE_EXPERTISE_YEARLY_LIMIT,
   type TeleExpertise,
@@ -87,11 +87,6 @@ function newExpertiseId(): string {
   return `exp_${globalThis.crypto.randomUUID().replaceAll("-", "")}`;
 }
 
-/** A fixed message id per step: a retried step is stored once (the server returns the same ack). */
-function stepMessageId(expertiseId: string, step: "request" | ExpertiseState | "answer"): string {
-  return `${expertiseId}-${step}`;
-}
-
 /** Twelve months before `at`, on the calendar. */
 function twelveMonthsBefore(at: number): number {
   const date = new Date(at);
@@ -156,7 +151,7 @@ export class ExpertiseDesk {
     await this.client.send(
       conversationId,
       content,
-      stepMessageId(id, "request"),
+      expertiseStepMessageId(id, "request"),
       urgentEnvelope({ urgent: urgency === "urgent" }),
     );
     return this.view(expertise);
@@ -201,7 +196,7 @@ export class ExpertiseDesk {
       conclusion: text,
       ...(attachments.length ? { attachments } : {}),
     };
-    await this.client.send(moved.conversationId, content, stepMessageId(expertiseId, "answer"));
+    await this.client.send(moved.conversationId, content, expertiseStepMessageId(expertiseId, "answer"));
     return this.view(moved);
   }
 
@@ -223,7 +218,7 @@ export class ExpertiseDesk {
       state: state.state,
       ...(state.reason ? { reason: state.reason } : {}),
     };
-    await this.client.send(moved.conversationId, content, stepMessageId(expertiseId, state.state));
+    await this.client.send(moved.conversationId, content, expertiseStepMessageId(expertiseId, state.state));
     return this.view(moved);
   }
 

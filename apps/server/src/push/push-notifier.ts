@@ -1,4 +1,4 @@
-import type { PushPayload } from "@confrere/protocol";
+import { expertiseStepMessageId, type PushPayload } from "@confrere/protocol";
 import webpush from "web-push";
 import { unreachableUsers } from "../care/availability.ts";
 import { offDutyStaff } from "../care/service-routing.ts";
@@ -45,6 +45,8 @@ interface DueEntry {
   conversationId: string;
   seq: number;
   senderUserId: string;
+  /** The sender's message id: a télé-expertise request's is known (expertiseStepMessageId). */
+  clientMessageId: string;
   recipients: string[];
   dueAt: number;
   /** Sweeps of this entry that failed so far. */
@@ -58,6 +60,33 @@ interface Target {
   p256dh: string;
   auth: string;
   preview: "sender" | "none";
+}
+
+/**
+ * Which of these entries are télé-expertise requests: their message id is the request's
+ * (expertiseStepMessageId), and a request with that id was registered in that conversation. The
+ * id alone proves nothing (any sender chooses it); the registration does.
+ */
+async function expertiseRequests(ctx: AppContext, entries: DueEntry[]): Promise<Set<string>> {
+  const candidates = new Map<string, DueEntry>();
+  for (const entry of entries) {
+    const match = /^(exp_[A-Za-z0-9]+)-request$/.exec(entry.clientMessageId);
+    if (match?.[1]) candidates.set(match[1], entry);
+  }
+  const found = new Set<string>();
+  const ids = [...candidates.keys()];
+  for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
+    const rows = await ctx.db
+      .selectFrom("tele_expertises")
+      .select(["id", "conversation_id"])
+      .where("id", "in", ids.slice(i, i + LOOKUP_CHUNK))
+      .execute();
+    for (const row of rows) {
+      const entry = candidates.get(row.id);
+      if (entry?.conversationId === row.conversation_id) found.add(expertiseStepMessageId(row.id, "request"));
+    }
+  }
+  return found;
 }
 
 /**
@@ -162,11 +191,12 @@ export class PushNotifier {
     if (event.kind !== "entry" || event.entry.kind !== "application" || event.silent) return;
     const recipients = event.userIds.filter((id) => id !== event.entry.senderUserId);
     if (recipients.length === 0) return;
-    const { conversationId, seq, senderUserId } = event.entry;
+    const { conversationId, seq, senderUserId, clientMessageId } = event.entry;
     this.due.push({
       conversationId,
       seq,
       senderUserId,
+      clientMessageId,
       recipients,
       dueAt: Date.now() + this.graceMs,
       failures: 0,
@@ -265,19 +295,33 @@ export class PushNotifier {
       .execute();
     const nameOf = new Map(senders.map((u) => [u.id, u.display_name]));
     const jobs = [...newest.values()];
+    const requests = await expertiseRequests(
+      this.ctx,
+      jobs.map((j) => j.entry),
+    );
     // A message to a 500-member group must not open 500 connections at once.
     for (let i = 0; i < jobs.length; i += PUSH_CONCURRENCY) {
       await Promise.all(
         jobs
           .slice(i, i + PUSH_CONCURRENCY)
           .map(({ entry, target }) =>
-            this.notifyDevice(entry, target, nameOf.get(entry.senderUserId) ?? null),
+            this.notifyDevice(
+              entry,
+              target,
+              nameOf.get(entry.senderUserId) ?? null,
+              requests.has(entry.clientMessageId),
+            ),
           ),
       );
     }
   }
 
-  private async notifyDevice(entry: DueEntry, target: Target, senderName: string | null): Promise<void> {
+  private async notifyDevice(
+    entry: DueEntry,
+    target: Target,
+    senderName: string | null,
+    isExpertiseRequest: boolean,
+  ): Promise<void> {
     const { ctx } = this;
     const position = await ctx.db
       .selectFrom("device_positions")
@@ -292,9 +336,9 @@ export class PushNotifier {
       return;
     }
     if (!(await this.claim(target, `${entry.conversationId}:${entry.seq}`))) return;
+    const from = target.preview === "sender" && senderName ? ` de ${senderName}` : "";
     await this.deliver(target, {
-      title:
-        target.preview === "sender" && senderName ? `Nouveau message de ${senderName}` : "Nouveau message",
+      title: isExpertiseRequest ? `Demande de télé-expertise${from}` : `Nouveau message${from}`,
       badge: await unreadCount(ctx, target.user_id),
       conversationId: entry.conversationId,
     });
