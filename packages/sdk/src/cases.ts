@@ -76,36 +76,46 @@ function newCaseId(): string {
 
 /** Checks a patient identity before it is sent: the INS key, the traits' shape. */
 export function checkPatient(patient: PatientIdentity): void {
-  const fail = (message: string) =>
-    new ConfrereError(ErrorCode.VALIDATION_FAILED, 400, `openCase: ${message}`);
+  // `details.field` names the trait at fault, for a form to put the message beside it.
+  const fail = (field: PatientTrait, message: string) =>
+    new ConfrereError(ErrorCode.VALIDATION_FAILED, 400, `openCase: ${message}`, { field });
   const text = (v: unknown, max: number) => typeof v === "string" && v.trim() !== "" && v.length <= max;
-  if (!patient || typeof patient !== "object") throw fail("give the patient's identity");
+  if (!patient || typeof patient !== "object") throw fail("kind", "give the patient's identity");
   if (patient.kind === "label") {
-    if (!text(patient.label, 200)) throw fail("give the patient a local label (200 characters at most)");
+    if (!text(patient.label, 200))
+      throw fail("label", "give the patient a local label (200 characters at most)");
     return;
   }
-  if (patient.kind !== "ins") throw fail('the patient is either qualified ("ins") or a local "label"');
-  if (typeof patient.ins !== "string") throw fail("give the patient's INS");
-  if (!text(patient.birthName, 100)) throw fail("give the birth name (100 characters at most)");
-  if (!text(patient.firstNames, 200)) throw fail("give the first names (200 characters at most)");
-  if (!["M", "F", "I"].includes(patient.sex)) throw fail("the sex is M, F or I");
+  if (patient.kind !== "ins")
+    throw fail("kind", 'the patient is either qualified ("ins") or a local "label"');
+  if (typeof patient.ins !== "string") throw fail("ins", "give the patient's INS");
+  if (!text(patient.birthName, 100)) throw fail("birthName", "give the birth name (100 characters at most)");
+  if (!text(patient.firstNames, 200))
+    throw fail("firstNames", "give the first names (200 characters at most)");
+  if (!["M", "F", "I"].includes(patient.sex)) throw fail("sex", "the sex is M, F or I");
   const ins = checkIns(patient.ins);
-  if (!ins.ok) throw new ConfrereError(ins.code, 400, ins.message);
+  if (!ins.ok) throw new ConfrereError(ins.code, 400, ins.message, { field: "ins" });
   if (!/^\d{4}-\d{2}-\d{2}$/.test(patient.birthDate) || Number.isNaN(Date.parse(patient.birthDate))) {
-    throw new ConfrereError(
-      ErrorCode.VALIDATION_FAILED,
-      400,
-      "openCase: the birth date must read YYYY-MM-DD",
-    );
+    throw fail("birthDate", "the birth date must read YYYY-MM-DD");
   }
   if (!/^(\d{5}|2A\d{3}|2B\d{3})$/.test(patient.birthplaceCode)) {
-    throw new ConfrereError(
-      ErrorCode.VALIDATION_FAILED,
-      400,
-      "openCase: the birthplace is an INSEE code of 5 characters (99xxx for a birth abroad)",
+    throw fail(
+      "birthplaceCode",
+      "the birthplace is an INSEE code of 5 characters (99xxx for a birth abroad)",
     );
   }
 }
+
+/** The part of a patient identity a `checkPatient` error is about (its `details.field`). */
+export type PatientTrait =
+  | "kind"
+  | "label"
+  | "ins"
+  | "birthName"
+  | "firstNames"
+  | "sex"
+  | "birthDate"
+  | "birthplaceCode";
 
 /**
  * Patient cases on this device. The patient and the consent travel end-to-end encrypted in a

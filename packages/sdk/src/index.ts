@@ -16,6 +16,7 @@ export {
   type CaseSummary,
   checkPatient,
   normaliseForSearch,
+  type PatientTrait,
 } from "./cases.ts";
 export {
   type ClientEvents,

@@ -55,24 +55,24 @@ export type PatientField =
   | "label";
 
 /**
- * The form field an error of the SDK's `checkPatient` is about. The SDK gives codes for the INS
- * and English sentences for the other traits; the sentences are matched here, in one place.
- * null: not a field's error (shown above the form).
+ * The form field an error of the SDK's `checkPatient` is about (its `details.field`). null: not a
+ * field's error (shown above the form).
  */
 export function patientFieldOf(error: unknown): PatientField | null {
   if (!(error instanceof ConfrereError)) return null;
-  if (error.code.startsWith("INS_")) return "ins";
-  if (error.code !== "VALIDATION_FAILED") return null;
-  const message = error.message;
-  if (/local label/.test(message)) return "label";
-  if (/birth name/.test(message)) return "birthName";
-  if (/first names/.test(message)) return "firstNames";
-  if (/the sex/.test(message)) return "sex";
-  if (/birth date/.test(message)) return "birthDate";
-  if (/birthplace/.test(message)) return "birthplaceCode";
-  if (/INS/.test(message)) return "ins";
-  return null;
+  const field = error.details?.field;
+  return FIELDS.find((f) => f === field) ?? null;
 }
+
+const FIELDS: readonly PatientField[] = [
+  "ins",
+  "birthName",
+  "firstNames",
+  "sex",
+  "birthDate",
+  "birthplaceCode",
+  "label",
+];
 
 export const CONSENT_STATUSES: readonly ConsentStatus[] = ["informed", "consented", "refused"];
 export const AVAILABILITY_STATUSES: readonly AvailabilityStatus[] = [
