@@ -131,7 +131,7 @@ export function availabilityRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { user } = (await authorize(ctx, request, "professional", "listHandovers"))!;
+      const { user } = (await authorize(ctx, request, "user", "listHandovers"))!;
       return { handovers: await pendingHandovers(ctx, user.id) };
     },
   );
