@@ -39,7 +39,8 @@ interface StoredSession {
 }
 
 export type SessionStatus = "loading" | "anonymous" | "signed-in";
-export type SignOutMode = "here" | "everywhere" | "expired";
+/** `deleted`: the account is gone (RGPD deletion); the server has already closed every session. */
+export type SignOutMode = "here" | "everywhere" | "expired" | "deleted";
 
 interface SessionValue {
   status: SessionStatus;
@@ -137,7 +138,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         if (mode === "everywhere") await api.logoutEverywhere();
         else if (mode === "here") await api.logout().catch(() => {});
         await wipe();
-        setNotice(mode === "expired" ? "app.sessionExpired" : "logout.done");
+        setNotice(
+          mode === "expired" ? "app.sessionExpired" : mode === "deleted" ? "privacy.deleted" : "logout.done",
+        );
       } finally {
         signingOut.current = false;
       }

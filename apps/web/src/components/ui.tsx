@@ -227,10 +227,24 @@ export function PasswordField({
   );
 }
 
-export function SubmitButton({ busy, children }: { busy: boolean; children: ReactNode }) {
+export function SubmitButton({
+  busy,
+  danger = false,
+  children,
+}: {
+  busy: boolean;
+  /** An action that destroys something (deleting an account): drawn as such. */
+  danger?: boolean;
+  children: ReactNode;
+}) {
   const { t } = useI18n();
   return (
-    <button type="submit" className="btn btn-primary" disabled={busy} aria-busy={busy}>
+    <button
+      type="submit"
+      className={danger ? "btn btn-danger" : "btn btn-primary"}
+      disabled={busy}
+      aria-busy={busy}
+    >
       {busy ? t("form.sending") : children}
     </button>
   );

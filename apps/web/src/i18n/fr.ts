@@ -272,6 +272,35 @@ export const fr = {
   "password.submit": "Changer le mot de passe",
   "password.done": "Mot de passe changé. Vos autres sessions ont été fermées.",
 
+  "privacy.title": "Mes données personnelles",
+  "privacy.exportHint":
+    "Téléchargez tout ce que le serveur conserve à votre sujet (compte, appareils, appartenances, disponibilité, alertes, demandes de télé-expertise, journal), dans un fichier JSON. Vos messages n'y sont pas : le serveur ne peut pas les lire.",
+  "privacy.export": "Télécharger mes données",
+  "privacy.deleteTitle": "Supprimer mon compte",
+  "privacy.deleteHint":
+    "Votre compte, vos appareils et vos sessions sont supprimés partout ; vous quittez vos conversations. Le journal d'audit que la loi impose de garder est pseudonymisé. C'est définitif.",
+  "privacy.code": "Code de l'application d'authentification ou code de secours",
+  "privacy.codeHint": "Demandé si vous avez activé l'application d'authentification.",
+  "privacy.delete": "Supprimer définitivement mon compte",
+  "privacy.confirmDelete": "Supprimer définitivement votre compte Confrère ? Cette action est irréversible.",
+  "privacy.deleted": "Votre compte a été supprimé. Les clés et messages de cet appareil ont été effacés.",
+  "retention.title": "Conservation des messages",
+  "retention.intro":
+    "Durée pendant laquelle le serveur garde les messages et pièces jointes (chiffrés) des conversations de vos membres. Avant l'échéance, les participants sont invités à exporter les dossiers patients ; les appareils effacent aussi leurs copies.",
+  "retention.followsDefault": "Durée appliquée : celle de la plateforme, {days} jours.",
+  "retention.own": "Durée appliquée : {days} jours.",
+  "retention.days": "Durée de conservation (jours)",
+  "retention.daysHint": "De {min} à {max} jours. Laissez vide pour la durée de la plateforme ({days} jours).",
+  "retention.daysInvalid": "Indiquez un nombre entier de jours, ou laissez vide.",
+  "retention.save": "Enregistrer la durée",
+  "retention.saved": "Durée de conservation enregistrée.",
+  "error.ACCOUNT_DELETION_REAUTH_FAILED":
+    "Mot de passe ou code incorrect : votre compte n'a pas été supprimé.",
+  "error.ACCOUNT_DELETION_LAST_OPERATOR":
+    "Vous êtes le dernier opérateur : nommez-en un autre avant de supprimer votre compte.",
+  "error.LEGAL_HOLD_EXISTS": "Cette conversation est déjà sous conservation légale.",
+  "error.LEGAL_HOLD_NOT_FOUND": "Cette conversation n'est pas sous conservation légale.",
+  "error.RETENTION_DAYS_OUT_OF_RANGE": "La durée de conservation va de 7 à 3650 jours.",
   "logout.title": "Déconnexion",
   "logout.here": "Se déconnecter",
   "logout.everywhere": "Se déconnecter partout",

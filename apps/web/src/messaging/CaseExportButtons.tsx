@@ -1,8 +1,8 @@
 import { caseToFhirBundle, caseToPdf } from "@confrere/sdk";
 import { Alert } from "../components/ui.tsx";
 import { useI18n } from "../i18n/i18n.tsx";
+import { saveBytes } from "../lib/save-file.ts";
 import { useAction } from "../lib/use-action.ts";
-import { saveBytes } from "./attachments.ts";
 import { exportFileName } from "./case-format.ts";
 import { useCaseBook } from "./use-case-book.ts";
 

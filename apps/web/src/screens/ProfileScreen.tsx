@@ -11,9 +11,10 @@ import { LockSection } from "./profile/LockSection.tsx";
 import { LogoutSection } from "./profile/LogoutSection.tsx";
 import { NotificationSettings } from "./profile/NotificationSettings.tsx";
 import { PasswordSection } from "./profile/PasswordSection.tsx";
+import { PrivacySection } from "./profile/PrivacySection.tsx";
 import { SafetyContactsSection } from "./profile/SafetyContactsSection.tsx";
 
-/** "Profil et sécurité": account, availability and working hours, subscription, devices and sessions, second factors, the idle lock, safety codes, events, password, language. */
+/** "Profil et sécurité": account, availability and working hours, subscription, devices and sessions, second factors, the idle lock, safety codes, events, password, language, personal data. */
 export function ProfileScreen() {
   const { t } = useI18n();
   return (
@@ -30,6 +31,7 @@ export function ProfileScreen() {
         <PasswordSection />
         <NotificationSettings />
         <LanguageSection />
+        <PrivacySection />
         <LogoutSection />
       </div>
     </Page>

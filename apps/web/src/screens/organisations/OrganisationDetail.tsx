@@ -9,6 +9,7 @@ import { BulkInvitation } from "./BulkInvitation.tsx";
 import { kindLabel } from "./labels.ts";
 import { MembersSection } from "./MembersSection.tsx";
 import { PerimeterSection } from "./PerimeterSection.tsx";
+import { RetentionSection } from "./RetentionSection.tsx";
 import { ServicesSection } from "./ServicesSection.tsx";
 import { StatsSection } from "./StatsSection.tsx";
 
@@ -99,6 +100,7 @@ export function OrganisationDetail({ id }: { id: string }) {
           />
           {organisation.kind === "territory" ? <BulkInvitation organisation={organisation} /> : null}
           <StatsSection organisation={organisation} changes={changes} />
+          <RetentionSection organisation={organisation} />
         </div>
       ) : (
         <Alert kind="info">{t("organisations.memberOnly")}</Alert>
