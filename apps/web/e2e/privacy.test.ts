@@ -1,6 +1,6 @@
 // Issue 6's retention and personal-data rights in Debian's Chromium: an establishment's
 // administrator sets how long messages are kept (a wrong value refused with a clear message, empty
-// for the platform's default); a doctor downloads what the server holds about them, then deletes
+// for the platform's default); an operator places and lifts a legal hold; a doctor downloads what the server holds about them, then deletes
 // their account with the password and a second-factor code. Skips itself, saying so, without
 // /usr/bin/chromium.
 import assert from "node:assert/strict";
@@ -60,6 +60,44 @@ if (!hasChromium) {
         await page.getByRole("button", { name: "Enregistrer la durée" }).click();
         await effective.filter({ hasText: "celle de la plateforme" }).waitFor();
         assert.equal((await admin.api.retentionPolicy(organisation.id)).days, null);
+      });
+    });
+
+    it("an operator places a conversation under legal hold and lifts it", async (t) => {
+      const operator = await suite.server.createUser({
+        operator: true,
+        verified: true,
+        name: "Opérateur Juridique",
+      });
+      const alice = await suite.server.createUser({ verified: true, name: "Dr Alice Litige" });
+      const bob = await suite.server.createUser({ verified: true, name: "Dr Bob Litige" });
+      await suite.device(bob);
+      const conversationId = await (await suite.device(alice)).openDirect(bob.userId);
+      await suite.inBrowser(t, "legal-hold", async (page) => {
+        await logInWithTotp(suite, page, operator);
+        await page.goto(`${suite.origin}/operateur`);
+        const section = page.getByRole("region", { name: "Conservation légale" });
+        await section.getByText("Aucune conversation sous conservation légale.").waitFor();
+
+        const id = section.getByLabel("Identifiant de la conversation");
+        await id.fill("conversation-qui-n-existe-pas");
+        await section.getByRole("button", { name: "Placer sous conservation légale" }).click();
+        await section.getByText("Conversation introuvable.").waitFor();
+
+        await id.fill(conversationId);
+        await section.getByLabel("Motif").selectOption("patient_request");
+        await section.getByRole("button", { name: "Placer sous conservation légale" }).click();
+        await section.getByTestId("legal-hold").filter({ hasText: "Demande du patient" }).waitFor();
+        assert.deepEqual(
+          (await operator.api.legalHolds()).holds.map((h) => [h.conversationId, h.reason]),
+          [[conversationId, "patient_request"]],
+        );
+
+        await section
+          .getByRole("button", { name: `Lever la conservation légale de ${conversationId}` })
+          .click();
+        await section.getByText("Aucune conversation sous conservation légale.").waitFor();
+        assert.deepEqual((await operator.api.legalHolds()).holds, []);
       });
     });
 

@@ -7,10 +7,11 @@ import { useAction } from "../lib/use-action.ts";
 import { useSession } from "../session.tsx";
 import { BillingOperatorSection } from "./operator/BillingOperatorSection.tsx";
 import { ClaimReviewSection } from "./operator/ClaimReviewSection.tsx";
+import { LegalHoldSection } from "./operator/LegalHoldSection.tsx";
 
 /**
  * The operator's screens, kept minimal: review identity claims, find accounts, verify an identity,
- * change a role, record bank transfers and credit notes, audit. Its own chunk: only operators open it.
+ * change a role, record bank transfers and credit notes, place legal holds, audit. Its own chunk: only operators open it.
  */
 export default function AdminScreen() {
   const { t } = useI18n();
@@ -22,6 +23,7 @@ export default function AdminScreen() {
         <ClaimReviewSection onChange={() => setChanges((n) => n + 1)} />
         <UsersSection onChange={() => setChanges((n) => n + 1)} />
         <BillingOperatorSection onChange={() => setChanges((n) => n + 1)} />
+        <LegalHoldSection onChange={() => setChanges((n) => n + 1)} />
         <AuditSection changes={changes} />
       </div>
     </Page>
