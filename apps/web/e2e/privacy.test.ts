@@ -41,6 +41,7 @@ if (!hasChromium) {
       await operator.api.addOrganisationAdmin(organisation.id, admin.userId);
       await suite.inBrowser(t, "retention", async (page) => {
         await logInWithTotp(suite, page, admin);
+        await page.getByRole("heading", { name: "Messages", level: 1 }).waitFor();
         await page.goto(`${suite.origin}/organisations/${organisation.id}`);
         const effective = page.getByTestId("retention-effective");
         await effective.filter({ hasText: "celle de la plateforme" }).waitFor();
@@ -75,6 +76,7 @@ if (!hasChromium) {
       const conversationId = await (await suite.device(alice)).openDirect(bob.userId);
       await suite.inBrowser(t, "legal-hold", async (page) => {
         await logInWithTotp(suite, page, operator);
+        await page.getByRole("heading", { name: "Messages", level: 1 }).waitFor();
         await page.goto(`${suite.origin}/operateur`);
         const section = page.getByRole("region", { name: "Conservation légale" });
         await section.getByText("Aucune conversation sous conservation légale.").waitFor();
@@ -105,6 +107,7 @@ if (!hasChromium) {
       const doctor = await suite.server.createUser({ verified: true, name: "Dr Irène Départ" });
       await suite.inBrowser(t, "privacy", async (page) => {
         await logInWithTotp(suite, page, doctor);
+        await page.getByRole("heading", { name: "Messages", level: 1 }).waitFor();
         await page.goto(`${suite.origin}/profil`);
         const [download] = await Promise.all([
           page.waitForEvent("download"),
