@@ -10,20 +10,9 @@ import {
   type TestUser,
   testStore,
 } from "@confrere/dev-env";
-import type { PatientIdentity } from "@confrere/protocol";
 import { CaseBook, type ConfrereClient, caseToFhirBundle, caseToPdf } from "@confrere/sdk";
+import { TEST_PATIENT } from "./support/patient.ts";
 import { pdfText } from "./support/pdf-text.ts";
-
-/** A test patient; the INS key is right (97 − 2840578006084 mod 97 = 90). */
-export const TEST_PATIENT: PatientIdentity = {
-  kind: "ins",
-  ins: "284057800608490",
-  birthName: "Quennevillé",
-  firstNames: "Honorine Adélaïde",
-  sex: "F",
-  birthDate: "1984-05-17",
-  birthplaceCode: "78006",
-};
 
 /**
  * The official FHIR R4 JSON schema compiled with ajv. It is draft-06 with a draft-04 `id`: renamed

@@ -10,8 +10,9 @@ import {
   type TestServer,
   type TestUser,
 } from "@confrere/dev-env";
-import type { ConfrereClient } from "@confrere/sdk";
+import { CaseBook, type ConfrereClient } from "@confrere/sdk";
 import { ConfigError, loadConfig } from "@confrere/server";
+import { TEST_PATIENT } from "./support/patient.ts";
 
 const DAY = 24 * 3600 * 1000;
 const HOUR = 3600 * 1000;
@@ -133,18 +134,24 @@ describe("retention: expiry with export first, legal hold", () => {
     assert.equal(changed[0]?.detail, JSON.stringify({ days: 30 }));
   });
 
-  test("members are reminded once to export, before content expires, without any of its content", async () => {
+  test("members of a patient case are reminded once to export, before content expires, without any of its content", async () => {
     const dave = await server.createUser({ verified: true, email: `dave-${Date.now()}@example.fr` });
     const erin = await server.createUser({ verified: true, email: `erin-${Date.now()}@example.fr` });
+    const fred = await server.createUser({ verified: true, email: `fred-${Date.now()}@example.fr` });
     // The shortest policy among the members' organisations applies: 20 days (not 400).
     await territoryWith([dave], 20);
     await territoryWith([erin], 400);
     const d = await device(dave);
     await device(erin);
+    await device(fred);
     const conversationId = await d.openDirect(erin.userId);
+    await new CaseBook(d).openCase(conversationId, TEST_PATIENT, "consented");
     await d.sendText(conversationId, "Patient M. Dupont, 54 ans, douleur thoracique");
-    const remindersTo = async (email: string) =>
-      (await server.outbox()).filter((m) => m.to.includes(email) && m.text.includes(conversationId));
+    // A chat without a patient case has nothing for a record: no reminder for it.
+    const chat = await d.openDirect(fred.userId);
+    await d.sendText(chat, "Tu passes au staff demain ?");
+    const remindersTo = async (email: string, about = conversationId) =>
+      (await server.outbox()).filter((m) => m.to.includes(email) && m.text.includes(about));
 
     server.clock.advance(5 * DAY);
     await server.server.scheduler.runDue();
@@ -160,6 +167,9 @@ describe("retention: expiry with export first, legal hold", () => {
       assert.ok(mail.text.includes(`/conversations/${conversationId}`));
       assert.doesNotMatch(`${mail.subject}\n${mail.text}`, /Dupont|thoracique|Dr /);
     }
+
+    assert.equal((await remindersTo(fred.email, chat)).length, 0, "no case, no reminder");
+    assert.equal((await remindersTo(dave.email, chat)).length, 0, "no case, no reminder");
 
     server.clock.advance(HOUR);
     await server.server.scheduler.runDue();

@@ -3,7 +3,7 @@ import { newId } from "../accounts/tokens.ts";
 import { MINUTE } from "../clock.ts";
 import type { AppContext } from "../context.ts";
 import { requireMembership } from "../messaging/access.ts";
-import { serviceOfConversation, takenByActivity } from "./service-routing.ts";
+import { requestTaken, serviceOfConversation } from "./service-routing.ts";
 
 /**
  * The last step of on-call routing: a backup service.
@@ -73,15 +73,7 @@ export async function offerDueHandovers(ctx: AppContext): Promise<number> {
       seq: handover.seq,
       senderId: handover.sender_id,
     };
-    const acknowledged = await ctx.db
-      .selectFrom("urgent_alerts")
-      .select("id")
-      .where("conversation_id", "=", handover.conversation_id)
-      .where("seq", "=", handover.seq)
-      .where("acknowledged_at", "is not", null)
-      .executeTakeFirst();
-    const taken =
-      acknowledged !== undefined || (handover.urgent === 0 && (await takenByActivity(ctx, message)));
+    const taken = await requestTaken(ctx, message, handover.urgent !== 0);
     const claimed = await ctx.db
       .updateTable("service_handovers")
       .set(taken ? { dropped_at: now } : { offered_at: now })

@@ -157,21 +157,44 @@ export interface PurgeSummary {
   dryRun: boolean;
 }
 
-/** Each conversation once, in id order, a page at a time (the table may be large). */
-async function* allConversations(ctx: AppContext): AsyncGenerator<string> {
+/** Yields the ids `fetchPage(after)` returns, page after page, until a short page. */
+async function* pagedIds(fetchPage: (after: string) => Promise<string[]>): AsyncGenerator<string> {
   let after = "";
   for (;;) {
-    const page = await ctx.db
+    const page = await fetchPage(after);
+    yield* page;
+    if (page.length < CONVERSATION_PAGE) return;
+    after = page.at(-1)!;
+  }
+}
+
+/** Each conversation once, in id order, a page at a time (the table may be large). */
+function allConversations(ctx: AppContext): AsyncGenerator<string> {
+  return pagedIds(async (after) => {
+    const rows = await ctx.db
       .selectFrom("conversations")
       .select("id")
       .where("id", ">", after)
       .orderBy("id")
       .limit(CONVERSATION_PAGE)
       .execute();
-    for (const row of page) yield row.id;
-    if (page.length < CONVERSATION_PAGE) return;
-    after = page.at(-1)!.id;
-  }
+    return rows.map((row) => row.id);
+  });
+}
+
+/** Each conversation that holds at least one patient case, once, in id order, a page at a time. */
+function conversationsWithCases(ctx: AppContext): AsyncGenerator<string> {
+  return pagedIds(async (after) => {
+    const rows = await ctx.db
+      .selectFrom("care_cases")
+      .select("conversation_id")
+      .distinct()
+      .where("conversation_id", ">", after)
+      .orderBy("conversation_id")
+      .limit(CONVERSATION_PAGE)
+      .execute();
+    return rows.map((row) => row.conversation_id);
+  });
 }
 
 /**
@@ -317,7 +340,9 @@ async function deleteExpiredAttachments(ctx: AppContext, conversationId: string,
 }
 
 /**
- * Reminds each member, once, before content expires: for every conversation (not held) whose
+ * Reminds each member, once, before content expires: for every conversation that holds a patient
+ * case (only a case's content belongs in a record: reminding about every chat would teach people
+ * to ignore the e-mail) and is not held, whose
  * content created up to `now + lead - days` has not been announced to them yet, one e-mail with
  * the date the oldest unannounced content goes. The reminder row moves `covered_until` on, so the
  * next reminder is for newer content only (at most one e-mail per member and conversation per
@@ -326,7 +351,7 @@ async function deleteExpiredAttachments(ctx: AppContext, conversationId: string,
 export async function sendRetentionReminders(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
   let sent = 0;
-  for await (const conversationId of allConversations(ctx)) {
+  for await (const conversationId of conversationsWithCases(ctx)) {
     const { days, isOnHold } = await conversationRetention(ctx, conversationId);
     if (isOnHold) continue;
     const coveredUntil = now + REMINDER_LEAD_DAYS * DAY - days * DAY;

@@ -133,8 +133,29 @@ export async function offDutyStaff(
   return held;
 }
 
+/**
+ * Whether someone took a request to a service: an acknowledgement of its alert, or, for a message
+ * that is not urgent, any activity after it ({@link takenByActivity}). Urgent ones need the
+ * acknowledgement: a reaction is not "I am on it".
+ */
+export async function requestTaken(
+  ctx: AppContext,
+  message: { conversationId: string; seq: number; senderId: string | null },
+  urgent: boolean,
+): Promise<boolean> {
+  const acknowledged = await ctx.db
+    .selectFrom("urgent_alerts")
+    .select("id")
+    .where("conversation_id", "=", message.conversationId)
+    .where("seq", "=", message.seq)
+    .where("acknowledged_at", "is not", null)
+    .limit(1)
+    .executeTakeFirst();
+  return acknowledged !== undefined || (!urgent && (await takenByActivity(ctx, message)));
+}
+
 /** Whether anyone but the asker wrote in the conversation after the message (read it, reacted, answered). */
-export async function takenByActivity(
+async function takenByActivity(
   ctx: AppContext,
   message: { conversationId: string; seq: number; senderId: string | null },
 ): Promise<boolean> {

@@ -8,7 +8,7 @@ import { memberIds } from "../messaging/access.ts";
 import { pushNotifierOf } from "../push/push-notifier.ts";
 import { offerDueHandovers, planHandover } from "./handovers.ts";
 import { onCallNow } from "./on-call.ts";
-import { takenByActivity } from "./service-routing.ts";
+import { requestTaken } from "./service-routing.ts";
 
 /**
  * Urgent messages.
@@ -258,7 +258,7 @@ export async function escalateDue(ctx: AppContext): Promise<number> {
     if (row.created_at + row.escalation_minutes * MINUTE > now) continue;
     const alerts = await ctx.db
       .selectFrom("urgent_alerts")
-      .select(["recipient_id", "acknowledged_at"])
+      .select("recipient_id")
       .where("conversation_id", "=", row.conversation_id)
       .where("seq", "=", row.seq)
       .execute();
@@ -271,9 +271,8 @@ export async function escalateDue(ctx: AppContext): Promise<number> {
       .where("escalated_at", "is", null)
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) === 0) continue;
-    if (alerts.some((a) => a.acknowledged_at !== null)) continue; // Someone on call took it.
     const message = { conversationId: row.conversation_id, seq: row.seq, senderId: row.sender_id };
-    if (row.urgent === 0 && (await takenByActivity(ctx, message))) continue; // Read or answered.
+    if (await requestTaken(ctx, message, row.urgent !== 0)) continue; // Someone on call took it.
     const alerted = new Set(alerts.map((a) => a.recipient_id));
     const others = (await memberIds(ctx.db, row.conversation_id)).filter(
       (id) => id !== row.sender_id && !alerted.has(id),
