@@ -64,6 +64,11 @@ export function explain(error: unknown, operation: string, server: string | null
       return new CliError(
         `${operation}: this account needs its second factor: add --totp CODE (or --totp-secret, --recovery-code)`,
       );
+    case ErrorCode.OPERATOR_ONLY:
+      // The server's message ("reserved to operators") says who, not what to do.
+      return new CliError(
+        `${operation}: only the operators of the Confrère platform may do this; ask one of them (${error.code})`,
+      );
     case ErrorCode.AUTH_TOO_MANY_ATTEMPTS:
     case ErrorCode.RATE_LIMITED:
       return new CliError(`${operation}: too many attempts; ${error.message}`);

@@ -24,12 +24,14 @@ import { runGroupCreate } from "./commands/group-create.ts";
 import { runGroupLeave } from "./commands/group-leave.ts";
 import { runGroupRemove } from "./commands/group-remove.ts";
 import { runInvite } from "./commands/invite.ts";
+import { runLegalHoldLift, runLegalHoldList, runLegalHoldPlace } from "./commands/legal-hold.ts";
 import { runLogin } from "./commands/login.ts";
 import { runLogout } from "./commands/logout.ts";
 import { runMeDelete } from "./commands/me-delete.ts";
 import { runMeExport } from "./commands/me-export.ts";
 import { runMessages } from "./commands/messages.ts";
 import { runOnCallSet, runOnCallShow } from "./commands/on-call.ts";
+import { runRetentionSet, runRetentionShow } from "./commands/retention.ts";
 import { runSafetyCode } from "./commands/safety-code.ts";
 import { runSend } from "./commands/send.ts";
 import { runSync } from "./commands/sync.ts";
@@ -73,6 +75,12 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   "expertise close": runExpertiseClose,
   "expertise list": runExpertiseList,
   "expertise show": runExpertiseShow,
+  // Retention and legal holds
+  "retention show": runRetentionShow,
+  "retention set": runRetentionSet,
+  "legal-hold list": runLegalHoldList,
+  "legal-hold place": runLegalHoldPlace,
+  "legal-hold lift": runLegalHoldLift,
 };
 
 /** Commands made of a group and a subcommand (`group create`, `directory search`). */
@@ -87,6 +95,9 @@ const SUBCOMMANDS: Record<string, readonly string[]> = {
   oncall: ["show", "set"],
   // Télé-expertise
   expertise: ["request", "accept", "decline", "answer", "close", "list", "show"],
+  // Retention and legal holds
+  retention: ["show", "set"],
+  "legal-hold": ["list", "place", "lift"],
 };
 
 /** `confrere COMMAND [SUBCOMMAND] FLAGS...`; `--help` anywhere prints that command's usage. */

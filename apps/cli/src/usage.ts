@@ -161,6 +161,32 @@ const commands: Record<string, { synopsis: string; summary: string }> = {
       "show a request, its conclusion and the billing advice: TE2/RQD at its date, the yearly limit of 4 " +
       "per patient and requis, the same-site warning",
   },
+  // Retention and legal holds
+  "retention show": {
+    synopsis: "confrere retention show --organisation ID [--json]",
+    summary:
+      "how long the server keeps the organisation's messages and files: its own period or the platform " +
+      "default (its administrators)",
+  },
+  "retention set": {
+    synopsis: "confrere retention set --organisation ID (--days N | --default) [--json]",
+    summary:
+      "set how long the server keeps the organisation's messages and files, 7 to 3650 days, or --default " +
+      "to follow the platform's (its administrators)",
+  },
+  "legal-hold list": {
+    synopsis: "confrere legal-hold list [--json]",
+    summary: "list the conversations under a legal hold: reason, who placed it and when (operators)",
+  },
+  "legal-hold place": {
+    synopsis:
+      "confrere legal-hold place --conversation ID --reason litigation|regulatory_inquiry|patient_request|other [--json]",
+    summary: "suspend a conversation's expiry until the hold is lifted (operators)",
+  },
+  "legal-hold lift": {
+    synopsis: "confrere legal-hold lift --conversation ID [--json]",
+    summary: "lift a conversation's legal hold: its expired content goes at the next purge (operators)",
+  },
   help: { synopsis: "confrere help [COMMAND]", summary: "show this help, or one command's" },
 };
 
