@@ -3,15 +3,19 @@ import { verify } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { connectDevice, eventually, rejectsWith, startTestServer, type TestServer } from "@confrere/dev-env";
-import type { PushPayload } from "@confrere/protocol";
-import { type ConfrereClient, ExpertiseDesk } from "@confrere/sdk";
 import {
   browserKeys,
+  connectDevice,
   decryptPayload,
+  eventually,
   type PushedRequest,
+  rejectsWith,
   startPushService,
-} from "./support/fake-push-service.ts";
+  startTestServer,
+  type TestServer,
+} from "@confrere/dev-env";
+import type { PushPayload } from "@confrere/protocol";
+import { type ConfrereClient, ExpertiseDesk } from "@confrere/sdk";
 
 /** Checks the RFC 8292 `Authorization: vapid t=JWT, k=KEY` header: ES256 over the push service's origin. */
 function assertSignedVapid(request: PushedRequest, vapidPublicKey: string, pushOrigin: string): void {

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
+  browserKeys,
   connectDevice,
+  decryptPayload,
   eventually,
   rejectsWith,
+  startPushService,
   startTestServer,
   type TestServer,
   type TestUser,
@@ -11,7 +14,6 @@ import {
 import { type PushPayload, withLuhnKey } from "@confrere/protocol";
 import type { ConfrereClient } from "@confrere/sdk";
 import { parisWallClock, withinWorkingHours } from "../src/care/availability.ts";
-import { browserKeys, decryptPayload, startPushService } from "./support/fake-push-service.ts";
 
 const MINUTE = 60_000;
 /** A safety net, not a timing assertion: ordinary notifications wait a 3 s grace first. */

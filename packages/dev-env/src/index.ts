@@ -1,6 +1,7 @@
 export { rejectsWith } from "./assertions.ts";
 export { connectDevice, eventually } from "./messaging-client.ts";
 export { type PscLogin, type PscProvider, startPscProvider } from "./psc-provider.ts";
+export { browserKeys, decryptPayload, type PushedRequest, startPushService } from "./push-service.ts";
 export { type CliResult, runServerCli, runTypeScriptCommand } from "./run-cli.ts";
 export { type ScratchDatabase, scratchDatabase } from "./scratch-database.ts";
 export { type SmtpSink, startSmtpSink } from "./smtp-sink.ts";
