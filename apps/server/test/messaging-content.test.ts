@@ -11,6 +11,7 @@ import {
   type TestServer,
   type TestUser,
 } from "@confrere/dev-env";
+import { MAX_RECEIPT_TARGETS } from "@confrere/protocol";
 import type { ConfrereClient } from "@confrere/sdk";
 
 describe("message content: files, edits, recalls, reactions, receipts, delivery", () => {
@@ -171,6 +172,24 @@ describe("message content: files, edits, recalls, reactions, receipts, delivery"
     );
     const recalled = await b.findMessage(conversationId, secret.id);
     assert.equal(recalled?.content.type === "text" && recalled.content.text, "");
+  });
+
+  test("reading more messages than one receipt holds sends several receipts, and all show as read", async () => {
+    // Opening a conversation with thousands unread marks them all read (seen in the web app:
+    // one receipt for 3,000 was over the bound of a message and refused).
+    const count = MAX_RECEIPT_TARGETS + 20;
+    const sent: string[] = [];
+    for (let i = 0; i < count; i++) sent.push((await a.sendText(conversationId, `ligne ${i}`)).id);
+    await eventually(
+      async () => (await b.findMessage(conversationId, sent.at(-1)!)) !== null,
+      "Bob has them",
+    );
+    await b.markRead(conversationId, sent);
+    await eventually(async () => {
+      const history = await a.messages(conversationId);
+      const read = history.filter((m) => sent.includes(m.id) && m.readBy.includes(bob.userId));
+      return read.length === count;
+    }, "every message read by Bob");
   });
 
   test("a content type from a newer version shows as a placeholder, not a crash", async () => {

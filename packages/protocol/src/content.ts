@@ -78,12 +78,18 @@ export const ReactionContent = Type.Object({
   /** An emoji; empty removes this person's reaction. */
   emoji: Type.String({ maxLength: 32 }),
 });
+/**
+ * At most this many messages in one read receipt: 500 ids stay far below the server's bound on an
+ * encrypted message (64 KiB); more are sent as several receipts (the SDK's `markRead`).
+ */
+export const MAX_RECEIPT_TARGETS = 500;
+
 /** Read receipts travel encrypted: the server knows "delivered", never "read". */
 export const ReceiptContent = Type.Object({
   v: Type.Literal(1),
   type: Type.Literal("receipt"),
   kind: Type.Literal("read"),
-  targets: Type.Array(MessageRef, { maxItems: 500 }),
+  targets: Type.Array(MessageRef, { maxItems: MAX_RECEIPT_TARGETS }),
 });
 /** A group's name and description, kept out of the server's sight. */
 export const GroupInfoContent = Type.Object({

@@ -21,6 +21,7 @@ import {
   type Conversation,
   ErrorCode,
   type LogEntry,
+  MAX_RECEIPT_TARGETS,
   type MessageContent,
   type PostEntryResponse,
   type PublicDevice,
@@ -610,8 +611,16 @@ export class ConfrereClient {
   react(conversationId: string, target: string, emoji: string) {
     return this.send(conversationId, { v: 1, type: "reaction", target, emoji });
   }
-  markRead(conversationId: string, targets: string[]) {
-    return this.send(conversationId, { v: 1, type: "receipt", kind: "read", targets });
+  /**
+   * Tells the other members (encrypted) that I read these messages: one receipt per
+   * MAX_RECEIPT_TARGETS of them, so that opening a conversation with thousands unread still fits
+   * the bounds of a message.
+   */
+  async markRead(conversationId: string, targets: string[]): Promise<void> {
+    for (let i = 0; i < targets.length; i += MAX_RECEIPT_TARGETS) {
+      const batch = targets.slice(i, i + MAX_RECEIPT_TARGETS);
+      await this.send(conversationId, { v: 1, type: "receipt", kind: "read", targets: batch });
+    }
   }
   typing(conversationId: string): void {
     this.realtime?.send({ type: "typing", conversationId });

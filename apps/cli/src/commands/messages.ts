@@ -7,8 +7,6 @@ import { Names } from "../people.ts";
 import { withSession } from "../session.ts";
 
 const command = "messages";
-/** ReceiptContent takes at most 500 targets. */
-const RECEIPT_BATCH = 500;
 
 export async function runMessages(args: string[]): Promise<number> {
   const values = flags(command, args, {
@@ -40,8 +38,7 @@ export async function runMessages(args: string[]): Promise<number> {
       const unread = history
         .filter((m) => m.senderUserId !== client.userId && !m.readBy.includes(client.userId))
         .map((m) => m.id);
-      for (let i = 0; i < unread.length; i += RECEIPT_BATCH)
-        await client.markRead(conversationId, unread.slice(i, i + RECEIPT_BATCH));
+      await client.markRead(conversationId, unread);
       markedRead = unread.length;
     }
     // Read again: sending receipts updated our copies' readBy.
