@@ -2,6 +2,7 @@ import path from "node:path";
 import { SecretBox } from "./accounts/secret-box.ts";
 import { Throttle } from "./accounts/throttle.ts";
 import { AuditLog } from "./audit/audit-log.ts";
+import { loadPaymentProvider } from "./billing/checkout.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
@@ -45,6 +46,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
     ? SecretBox.fromHex(config.serverSecret)
     : SecretBox.fromDataDir(config.dataDir);
   const bus = options.bus ?? (await createBus(config, logger));
+  await loadPaymentProvider(config);
   return {
     config,
     database,

@@ -16,7 +16,7 @@ export interface NewUser {
 
 /** Inserts an account after the password policy; ACCOUNT_EMAIL_TAKEN if the address has one. */
 export async function createUser(ctx: AppContext, input: NewUser, operation: string): Promise<string> {
-  assertAcceptablePassword(input.password, operation);
+  await assertAcceptablePassword(input.password, operation);
   const email = normalizeEmail(input.email);
   const passwordHash = await hashPassword(input.password);
   const now = ctx.clock.now();

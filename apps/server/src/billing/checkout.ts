@@ -6,6 +6,7 @@ import {
 } from "@confrere/protocol";
 import { newId } from "../accounts/tokens.ts";
 import { DAY } from "../clock.ts";
+import type { Config } from "../config.ts";
 import type { AppContext } from "../context.ts";
 import { inclVat } from "./amounts.ts";
 import { ensureBillingAccount, findBillingAccount } from "./billing-accounts.ts";
@@ -14,15 +15,28 @@ import type { Payer } from "./invoices.ts";
 import { type PaymentProvider, ProviderError } from "./payment-provider.ts";
 import { billedMonths, planLabel, type SeatPeriod, seatPriceExclVat } from "./payments.ts";
 import { planPriceInclVat, requirePlanOnSale } from "./plans.ts";
-import { stripeProviderFor } from "./stripe-provider.ts";
 import { ensureSubscription, subscriptionView } from "./subscriptions.ts";
 
 /** The longest seat period sold at once. */
 const MAX_SEAT_PERIOD_MS = 5 * 366 * DAY;
 
+/**
+ * Stripe's client (298 KB of script) is read only by servers that take online payments, once, when
+ * they start ({@link loadPaymentProvider}), not by every start (bench/README.md, cold start).
+ */
+let stripeModule: typeof import("./stripe-provider.ts") | null = null;
+
+/** Loads the configured payment provider's code; createAppContext awaits it. */
+export async function loadPaymentProvider(config: Config): Promise<void> {
+  if (config.billing.stripe) stripeModule ??= await import("./stripe-provider.ts");
+}
+
 /** The configured payment provider, or null when online payments are off. */
 export function paymentProvider(ctx: AppContext): PaymentProvider | null {
-  return ctx.config.billing.stripe ? stripeProviderFor(ctx.config.billing.stripe) : null;
+  const { stripe } = ctx.config.billing;
+  if (!stripe) return null;
+  if (!stripeModule) throw new Error("paymentProvider: loadPaymentProvider was not awaited at start");
+  return stripeModule.stripeProviderFor(stripe);
 }
 
 export function requireProvider(ctx: AppContext, operation: string): PaymentProvider {

@@ -1,13 +1,7 @@
 import { ConfrereError } from "@confrere/protocol";
 import { ConfigError } from "../config.ts";
-import { runAuditVerify } from "./audit-verify.ts";
-import { runBilling } from "./billing.ts";
-import { runDirectoryImport } from "./directory-import.ts";
 import { UsageError } from "./flags.ts";
-import { runMigrate } from "./migrate.ts";
-import { runRetention } from "./retention.ts";
 import { runStart } from "./start.ts";
-import { runUserCreate } from "./user-create.ts";
 
 const USAGE = `confrere-server: run and administer a Confrère server
 
@@ -22,6 +16,10 @@ Usage:
 
 Configuration comes from environment variables (see README.md).`;
 
+/**
+ * Commands other than `start` are read when run: a node's start (bench/README.md, cold start)
+ * does not parse the directory import's ZIP reader nor the billing and retention tools.
+ */
 async function main(argv: string[]): Promise<number> {
   // `npm start -- --demo`: flags without a command belong to the default command.
   const [command = "start", ...rest] =
@@ -30,29 +28,29 @@ async function main(argv: string[]): Promise<number> {
     case "start":
       return runStart(rest);
     case "migrate":
-      return runMigrate(rest);
+      return (await import("./migrate.ts")).runMigrate(rest);
     case "audit": {
       const [sub, ...more] = rest;
       if (sub !== "verify")
         throw new UsageError(`audit: unknown subcommand "${sub ?? ""}" (expected: verify)`);
-      return runAuditVerify(more);
+      return (await import("./audit-verify.ts")).runAuditVerify(more);
     }
     case "user": {
       const [sub, ...more] = rest;
       if (sub !== "create")
         throw new UsageError(`user: unknown subcommand "${sub ?? ""}" (expected: create)`);
-      return runUserCreate(more);
+      return (await import("./user-create.ts")).runUserCreate(more);
     }
     case "directory": {
       const [sub, ...more] = rest;
       if (sub !== "import")
         throw new UsageError(`directory: unknown subcommand "${sub ?? ""}" (expected: import)`);
-      return runDirectoryImport(more);
+      return (await import("./directory-import.ts")).runDirectoryImport(more);
     }
     case "billing":
-      return runBilling(rest);
+      return (await import("./billing.ts")).runBilling(rest);
     case "retention":
-      return runRetention(rest);
+      return (await import("./retention.ts")).runRetention(rest);
     case "help":
     case "--help":
     case "-h":

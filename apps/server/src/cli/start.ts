@@ -1,6 +1,5 @@
 import { loadConfig } from "../config.ts";
-import { demoBanner } from "../demo/demo-banner.ts";
-import { assertDemoAllowed, seedDemo } from "../demo/demo-seed.ts";
+import { assertDemoAllowed } from "../demo/demo-guard.ts";
 import { startServer } from "../server.ts";
 import { flags } from "./flags.ts";
 
@@ -16,6 +15,9 @@ export async function runStart(args: string[]): Promise<number> {
   console.log(`Confrère is listening on ${server.url} (database: ${server.ctx.database.kind})`);
   if (values.demo) {
     try {
+      // The demo's fictional directory and accounts are read only by a demo.
+      const { demoBanner } = await import("../demo/demo-banner.ts");
+      const { seedDemo } = await import("../demo/demo-seed.ts");
       console.log(`\n${demoBanner(server.url, await seedDemo(server.ctx))}\n`);
     } catch (error) {
       await server.close();

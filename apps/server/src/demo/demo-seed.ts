@@ -13,10 +13,10 @@ import { hashPassword, verifyPassword } from "../accounts/password-hash.ts";
 import { provisionUser } from "../accounts/provision-user.ts";
 import { newTotpSecret, totpEnrolment } from "../accounts/totp.ts";
 import { ensureSubscription } from "../billing/subscriptions.ts";
-import { ConfigError } from "../config.ts";
 import type { AppContext } from "../context.ts";
 import { importDirectory } from "../directory/directory-import.ts";
 import { linkProfessional } from "../identity/professional-link.ts";
+import { assertDemoAllowed } from "./demo-guard.ts";
 
 /**
  * A copy of the shared fictional Annuaire Santé fixture (every person, address and number made up;
@@ -80,17 +80,6 @@ export interface DemoSeed {
   importedDirectory: boolean;
   /** Accounts created by this start (0 on a second start). */
   createdAccounts: number;
-}
-
-/** Refuses the demo where its published passwords would be a hole: production. */
-export function assertDemoAllowed(isProduction: boolean): void {
-  if (isProduction) {
-    // A ConfigError: `confrere-server` exits 78 (EX_CONFIG) with this message.
-    throw new ConfigError(
-      "NODE_ENV",
-      'is "production": the demo (--demo) creates accounts whose passwords are published, so it never runs in production. Start without --demo, or unset NODE_ENV to try Confrère on a throwaway DATA_DIR',
-    );
-  }
 }
 
 /** Imports the fictional directory (unless its demo professionals are there), then ensures each account. */

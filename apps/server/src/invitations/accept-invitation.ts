@@ -117,7 +117,7 @@ export async function acceptInvitation(
 ): Promise<string> {
   const operation = "acceptInvitation";
   const row = await acceptableInvitation(ctx, request.token, operation);
-  assertAcceptablePassword(request.password, operation);
+  await assertAcceptablePassword(request.password, operation);
   if (await accountOf(ctx, row.email)) {
     // Only the mailbox owner holds the token: telling them is no leak.
     throw new ConfrereError(

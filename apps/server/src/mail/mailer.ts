@@ -1,7 +1,16 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import nodemailer, { type Transporter } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { Clock } from "../clock.ts";
+
+/**
+ * nodemailer (293 KB of script) is read on the first e-mail, not at every start (bench/README.md,
+ * cold start).
+ */
+async function createTransport(options: Parameters<typeof import("nodemailer").createTransport>[0]) {
+  const { default: nodemailer } = await import("nodemailer");
+  return nodemailer.createTransport(options);
+}
 
 export interface MailMessage {
   to: string;
@@ -20,11 +29,7 @@ export interface Mailer {
  * (and click the link in) without any mail server.
  */
 export class OutboxMailer implements Mailer {
-  private readonly transport = nodemailer.createTransport({
-    streamTransport: true,
-    buffer: true,
-    newline: "unix",
-  });
+  private transport: Promise<Transporter> | null = null;
   private sequence = 0;
 
   constructor(
@@ -34,7 +39,8 @@ export class OutboxMailer implements Mailer {
   ) {}
 
   async send(message: MailMessage): Promise<void> {
-    const info = await this.transport.sendMail({ from: this.from, ...message });
+    this.transport ??= createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+    const info = await (await this.transport).sendMail({ from: this.from, ...message });
     await fs.mkdir(this.directory, { recursive: true });
     const stamp = new Date(this.clock.now()).toISOString().replace(/[:.]/g, "-");
     const name = `${stamp}-${process.pid}-${++this.sequence}.eml`;
@@ -46,20 +52,19 @@ export class OutboxMailer implements Mailer {
 
 /** SMTP_URL=smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465. */
 export class SmtpMailer implements Mailer {
-  private readonly transport: Transporter;
+  private transport: Promise<Transporter> | null = null;
 
   constructor(
-    url: string,
+    private readonly url: string,
     private readonly from: string,
-  ) {
-    this.transport = nodemailer.createTransport(url);
-  }
+  ) {}
 
   async send(message: MailMessage): Promise<void> {
-    await this.transport.sendMail({ from: this.from, ...message });
+    this.transport ??= createTransport(this.url);
+    await (await this.transport).sendMail({ from: this.from, ...message });
   }
 
   async close(): Promise<void> {
-    this.transport.close();
+    (await this.transport)?.close();
   }
 }

@@ -1,5 +1,5 @@
 import { expertiseStepMessageId, type PushPayload } from "@confrere/protocol";
-import webpush from "web-push";
+import type WebPush from "web-push";
 import { unreachableUsers } from "../care/availability.ts";
 import { offDutyStaff } from "../care/service-routing.ts";
 import type { AppContext } from "../context.ts";
@@ -348,6 +348,8 @@ export class PushNotifier {
     const { ctx } = this;
     // web-push encrypts (RFC 8291, aes128gcm) and signs the VAPID JWT; the POST is ours, so that
     // its outcome (and a local stand-in in tests) is handled here.
+    // web-push (with its ASN.1 and big-number code) is read on the first notification, not at start.
+    const { default: webpush } = await import("web-push");
     const request = webpush.generateRequestDetails(
       { endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } },
       JSON.stringify(payload),
@@ -384,7 +386,7 @@ export class PushNotifier {
 
   /** One POST to the push service: its status, or null when it did not answer. */
   private async post(
-    request: ReturnType<typeof webpush.generateRequestDetails>,
+    request: ReturnType<typeof WebPush.generateRequestDetails>,
     target: Target,
   ): Promise<number | null> {
     try {

@@ -1,6 +1,6 @@
+import { generateKeyPairSync } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import webpush from "web-push";
 import type { Config } from "../config.ts";
 
 export interface VapidKeys {
@@ -22,7 +22,7 @@ export function loadVapidKeys(config: Config): VapidKeys {
   const file = path.join(config.dataDir, FILE_NAME);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(config.dataDir, { recursive: true });
-    const keys = webpush.generateVAPIDKeys();
+    const keys = newVapidKeys();
     try {
       // `wx`: of two processes starting at once on the same DATA_DIR, the second reads the first's.
       fs.writeFileSync(file, JSON.stringify({ publicKey: keys.publicKey, privateKey: keys.privateKey }), {
@@ -43,4 +43,16 @@ export function loadVapidKeys(config: Config): VapidKeys {
     throw new Error(`config: ${file} does not hold a VAPID key pair (publicKey, privateKey in base64url)`);
   }
   return { publicKey: stored.publicKey, privateKey: stored.privateKey };
+}
+
+/** A P-256 key pair in VAPID's encoding: the uncompressed public point and the private scalar. */
+function newVapidKeys(): VapidKeys {
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  const jwk = privateKey.export({ format: "jwk" });
+  const x = Buffer.from(jwk.x!, "base64url");
+  const y = Buffer.from(jwk.y!, "base64url");
+  return {
+    publicKey: Buffer.concat([Buffer.from([4]), x, y]).toString("base64url"),
+    privateKey: jwk.d!,
+  };
 }

@@ -53,7 +53,7 @@ export function passwordRoutes(app: App, ctx: AppContext): void {
           "changePassword: the current password is wrong",
         );
       }
-      assertAcceptablePassword(request.body.newPassword, "changePassword");
+      await assertAcceptablePassword(request.body.newPassword, "changePassword");
       const now = ctx.clock.now();
       await ctx.db
         .updateTable("users")
@@ -160,7 +160,7 @@ export function passwordRoutes(app: App, ctx: AppContext): void {
       const userId = row.user_id!;
       const keys: ThrottleKey[] = [`reset:${userId}`, ...(request.ip ? [`ip:${request.ip}` as const] : [])];
       await ctx.throttle.assertAllowed(keys, "resetPassword");
-      assertAcceptablePassword(request.body.newPassword, "resetPassword");
+      await assertAcceptablePassword(request.body.newPassword, "resetPassword");
       // A mailbox alone must not open the account: the second factor is checked as at login.
       const methods = await availableMethods(ctx, userId);
       if (methods.length > 0) {

@@ -44,7 +44,7 @@ export function registerRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const email = normalizeEmail(request.body.email);
-      assertAcceptablePassword(request.body.password, "register");
+      await assertAcceptablePassword(request.body.password, "register");
       const existing = await ctx.db
         .selectFrom("users")
         .select("id")

@@ -62,7 +62,7 @@ export function setupRoutes(app: App, ctx: AppContext): void {
       }
       const row = await findEmailToken(ctx.db, request.body.token, "setup", now, "setup");
       // Check what can be refused before the one-time link is used up.
-      assertAcceptablePassword(request.body.password, "setup");
+      await assertAcceptablePassword(request.body.password, "setup");
       if (!(await consumeEmailToken(ctx.db, row.id, now))) {
         throw new ConfrereError(ErrorCode.TOKEN_INVALID, 400, "setup: this link was already used");
       }
