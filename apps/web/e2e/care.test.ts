@@ -197,6 +197,13 @@ if (!hasChromium) {
         void carolDevice;
         await snap(page, "care-case-detail");
 
+        // From the case, a télé-expertise request starts with the case chosen.
+        await page.getByRole("link", { name: "Demander une télé-expertise" }).click();
+        await page.getByRole("heading", { name: "Nouvelle demande de télé-expertise", level: 1 }).waitFor();
+        assert.equal(await page.getByLabel("Dossier patient").inputValue(), bobCase!.caseId);
+        await page.goBack();
+        await page.getByRole("link", { name: "Écrire dans ce dossier" }).waitFor();
+
         // From the case, "Écrire dans ce dossier" opens the conversation with the composer in the case.
         await page.getByRole("link", { name: "Écrire dans ce dossier" }).click();
         await page.getByRole("heading", { name: "RCP cardiologie", level: 1 }).waitFor();

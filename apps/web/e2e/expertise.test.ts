@@ -85,6 +85,7 @@ if (!hasChromium) {
         // The requérant's act at the request's date, and no case: the 12-month count can't be made.
         await page.getByTestId("expertise-act").filter({ hasText: "RQD" }).waitFor();
         await page.getByText("Sans dossier patient, le nombre de demandes").waitFor();
+        await page.getByText("Cette demande n'est rattachée à aucun dossier patient").waitFor();
 
         // The cardiologist's device reads the encrypted request, accepts it and answers.
         const received = await eventually(async () => {

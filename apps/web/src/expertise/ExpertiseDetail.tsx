@@ -90,7 +90,11 @@ export function ExpertiseDetail({ expertiseId }: { expertiseId: string }) {
           ) : (
             <p className="hint">{t("expertise.notYetHere")}</p>
           )}
-          {expertise.caseId ? <CaseExport caseId={expertise.caseId} /> : null}
+          {expertise.caseId ? (
+            <CaseExport caseId={expertise.caseId} />
+          ) : (
+            <p className="hint">{t("expertise.noCaseExport")}</p>
+          )}
         </section>
         <section className="card" aria-labelledby="expertise-steps-title">
           <h2 id="expertise-steps-title">{t("expertise.steps")}</h2>

@@ -1214,6 +1214,7 @@ export const en: Record<MessageKey, string> = {
   "cases.detailTitle": "Case · {name}",
   "cases.back": "All cases",
   "cases.writeInThis": "Write in this case",
+  "cases.askExpertise": "Ask for a tele-expertise",
   "cases.patient": "Patient",
   "cases.notQualified": "identity not qualified",
   "cases.consentHistory": "Information and consent",
@@ -1433,6 +1434,8 @@ export const en: Record<MessageKey, string> = {
   "expertise.openCase": "Open the case",
   "expertise.exportHint":
     "Export of the case (with this tele-expertise) for the patient's record, made on this device.",
+  "expertise.noCaseExport":
+    "This request is not tied to a patient case, so it cannot be exported to the patient's record. To export, choose the case when writing the request, or start from the case (“Ask for a tele-expertise”).",
   "expertise.billing.title": "Billing",
   "expertise.billing.role.requerant": "The requester's acts at the request's date:",
   "expertise.billing.role.requis": "The expert's acts at the request's date:",

@@ -1247,6 +1247,7 @@ export const fr = {
   "cases.detailTitle": "Dossier · {name}",
   "cases.back": "Tous les dossiers",
   "cases.writeInThis": "Écrire dans ce dossier",
+  "cases.askExpertise": "Demander une télé-expertise",
   "cases.patient": "Patient",
   "cases.notQualified": "identité non qualifiée",
   "cases.consentHistory": "Information et consentement",
@@ -1470,6 +1471,8 @@ export const fr = {
   "expertise.openCase": "Ouvrir le dossier",
   "expertise.exportHint":
     "Export du dossier (avec cette télé-expertise) pour le dossier du patient, fabriqué sur cet appareil.",
+  "expertise.noCaseExport":
+    "Cette demande n'est rattachée à aucun dossier patient : elle ne peut pas être exportée vers le dossier du patient. Pour cela, choisissez le dossier en créant la demande, ou partez du dossier (« Demander une télé-expertise »).",
   "expertise.billing.title": "Facturation",
   "expertise.billing.role.requerant": "Actes du requérant à la date de la demande :",
   "expertise.billing.role.requis": "Actes du requis à la date de la demande :",

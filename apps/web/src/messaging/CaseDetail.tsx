@@ -70,6 +70,12 @@ export function CaseDetail({ caseId }: { caseId: string }) {
         >
           {t("cases.writeInThis")}
         </Link>
+        <Link
+          to={`/tele-expertise/nouvelle?dossier=${encodeURIComponent(caseId)}`}
+          className="btn btn-secondary btn-small"
+        >
+          {t("cases.askExpertise")}
+        </Link>
       </p>
       <div className="sections">
         <section className="card" aria-labelledby="case-patient-title">
