@@ -245,6 +245,8 @@ if (!hasChromium) {
       const bobFirst = devices[0] ?? (await connectDevice(suite.server, bob));
       if (!devices.includes(bobFirst)) devices.push(bobFirst);
       const conversationId = await bobFirst.openDirect(alice.userId);
+      // Written before Alice's browser existed: encrypted for the devices of that moment only.
+      await bobFirst.sendText(conversationId, "Compte rendu d'hier en pièce jointe");
       await suite.inBrowser(t, "new-device", async (page) => {
         await logInWithTotp(suite, page, alice);
         // Signed in (the session saved) before the address changes.
@@ -258,6 +260,9 @@ if (!hasChromium) {
           0,
           "no notice for devices seen first",
         );
+        // The chat says why this device has nothing of it, rather than an unexplained blank.
+        await page.getByTestId("empty-log").filter({ hasText: "Aucun message sur cet appareil." }).waitFor();
+        assert.equal(await page.getByText("Compte rendu d'hier").count(), 0);
 
         // Bob logs in on a second device; his first device brings it (and Alice's browser, if it was
         // not in yet) into the group: the commit or the Welcome makes the chat look again.

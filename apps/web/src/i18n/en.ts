@@ -601,7 +601,9 @@ export const en: Record<MessageKey, string> = {
   "messages.newSubmit": "Open the conversation",
   "messages.listLabel": "Conversations",
   "messages.mine": "You: {text}",
-  "messages.noMessage": "No message",
+  "messages.noMessage": "No message on this device",
+  "messages.emptyOnDevice":
+    "No message on this device. Messages exchanged before it joined the conversation can't be read here: each is encrypted for the devices present when it was sent.",
   "messages.attachment": "Attachment: {name}",
   "messages.unsupported": "Message not supported by this version",
   "messages.recalled": "Message deleted",

@@ -618,7 +618,9 @@ export const fr = {
   "messages.newSubmit": "Ouvrir la conversation",
   "messages.listLabel": "Conversations",
   "messages.mine": "Vous : {text}",
-  "messages.noMessage": "Aucun message",
+  "messages.noMessage": "Aucun message sur cet appareil",
+  "messages.emptyOnDevice":
+    "Aucun message sur cet appareil. Les messages échangés avant son arrivée dans la conversation n'y sont pas lisibles : chacun est chiffré pour les appareils présents lors de l'envoi.",
   "messages.attachment": "Pièce jointe : {name}",
   "messages.unsupported": "Message non pris en charge par cette version",
   "messages.recalled": "Message supprimé",

@@ -618,6 +618,11 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
           })}
           <QueuedMessages client={client} conversationId={conversationId} />
         </ol>
+        {messages !== null && rows.length === 0 ? (
+          <p className="hint" data-testid="empty-log">
+            {t("messages.emptyOnDevice")}
+          </p>
+        ) : null}
       </div>
       <p className="typing" aria-live="polite" hidden={isOpeningCase}>
         {typing ? t("messages.typing", { name: typing }) : ""}
