@@ -13,22 +13,12 @@ import {
   type TestUser,
   testStore,
 } from "@confrere/dev-env";
-import { type PatientIdentity, withLuhnKey } from "@confrere/protocol";
+import { withLuhnKey } from "@confrere/protocol";
 import { CaseBook, type ConfrereClient, ExpertiseDesk } from "@confrere/sdk";
 import { makeTempDir, mapTable, OLD_PERSONNE_ACTIVITE } from "../src/directory/test-support.ts";
+import { TEST_PATIENT as PATIENT } from "./support/patient.ts";
 
 const MINUTE = 60_000;
-
-/** A test patient; the INS key is right (97 − 2840578006084 mod 97 = 90). */
-const PATIENT: PatientIdentity = {
-  kind: "ins",
-  ins: "284057800608490",
-  birthName: "Quennevillé",
-  firstNames: "Honorine Adélaïde",
-  sex: "F",
-  birthDate: "1984-05-17",
-  birthplaceCode: "78006",
-};
 
 /** ROBERT Léa and BONNET Clémence of the fixture; the extraction below puts them at one site. */
 const ROBERT = "810434640974";
