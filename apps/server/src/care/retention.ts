@@ -341,10 +341,10 @@ async function deleteExpiredAttachments(ctx: AppContext, conversationId: string,
 
 /**
  * Reminds each member, once, before content expires: for every conversation that holds a patient
- * case (only a case's content belongs in a record: reminding about every chat would teach people
- * to ignore the e-mail) and is not held, whose
- * content created up to `now + lead - days` has not been announced to them yet, one e-mail with
- * the date the oldest unannounced content goes. The reminder row moves `covered_until` on, so the
+ * case and is not held, whose content created up to `now + lead - days` has not been announced to
+ * them yet, one e-mail with the date the oldest unannounced content goes. Only conversations with
+ * a case: their content is what belongs in a patient record, and a reminder for every chat would
+ * teach people to ignore the e-mail. The reminder row moves `covered_until` on, so the
  * next reminder is for newer content only (at most one e-mail per member and conversation per
  * lead period with steady traffic). Returns the e-mails sent.
  */
