@@ -29,6 +29,7 @@ import {
 } from "@confrere/protocol";
 import { ApiClient } from "./api-client.ts";
 import { type UrgentEnvelope, urgentEnvelope } from "./availability.ts";
+import { CoalescingQueue } from "./coalescing-queue.ts";
 import { decodeContent, encodeContent } from "./content-codec.ts";
 import { Emitter } from "./emitter.ts";
 import { forwardHandovers } from "./handovers.ts";
@@ -130,6 +131,8 @@ export class ConfrereClient {
   readonly events = new Emitter<ClientEvents>();
   private readonly store: LocalStore;
   private readonly mutex = new Mutex();
+  /** Catch-ups the socket asks for, on the same mutex (see syncFor). */
+  private readonly socketCatchUps = new CoalescingQueue<RealtimeConnection>(this.mutex);
   private readonly groups = new Map<string, MlsGroup>();
   private readonly history: LocalHistory;
   private readonly deviceCache = new Map<string, PublicDevice[]>();
@@ -1089,7 +1092,9 @@ export class ConfrereClient {
    * away, and the server would not notify them.
    */
   private async syncFor(connection: RealtimeConnection): Promise<void> {
-    await this.mutex.run(async () => {
+    // Frames come in bursts (ready, welcomes, a colleague's new device in every group): requests
+    // made while a catch-up waits for its turn are covered by it.
+    await this.socketCatchUps.run(connection, async () => {
       if (this.realtime === connection) await this.catchUpUnlocked();
     });
     if (this.realtime === connection) await this.forwardHandoversOnce();
