@@ -57,6 +57,10 @@ export const LegalHoldReason = Type.Union([
   Type.Literal("other"),
 ]);
 export type LegalHoldReason = Static<typeof LegalHoldReason>;
+/** The codes of {@link LegalHoldReason}, in order, for pickers and argument checks. */
+export const LEGAL_HOLD_REASONS: readonly LegalHoldReason[] = LegalHoldReason.anyOf.map(
+  (literal) => literal.const,
+);
 
 export const LegalHold = StrictObject({
   conversationId: ConversationId,

@@ -1,12 +1,9 @@
-import type { LegalHoldReason } from "@confrere/protocol";
+import { LEGAL_HOLD_REASONS, type LegalHoldReason } from "@confrere/protocol";
 import { flags, required } from "../args.ts";
 import { UsageError } from "../errors.ts";
 import { printJson } from "../output.ts";
 import { withSession } from "../session.ts";
 import { usageOf } from "../usage.ts";
-
-// A code, never free text: free text could carry a patient's name (packages/protocol/src/retention.ts).
-const REASONS: LegalHoldReason[] = ["litigation", "regulatory_inquiry", "patient_request", "other"];
 
 /** `confrere legal-hold list`: the conversations whose expiry is suspended (operators). */
 export async function runLegalHoldList(args: string[]): Promise<number> {
@@ -40,8 +37,8 @@ export async function runLegalHoldPlace(args: string[]): Promise<number> {
   });
   const conversationId = required(command, values.conversation, "--conversation");
   const reason = values.reason as LegalHoldReason | undefined;
-  if (!reason || !REASONS.includes(reason))
-    throw new UsageError(`${command}: --reason is one of ${REASONS.join(", ")}`, usageOf(command));
+  if (!reason || !LEGAL_HOLD_REASONS.includes(reason))
+    throw new UsageError(`${command}: --reason is one of ${LEGAL_HOLD_REASONS.join(", ")}`, usageOf(command));
   return withSession(
     command,
     values.home,

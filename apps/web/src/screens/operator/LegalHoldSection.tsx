@@ -1,12 +1,10 @@
-import type { LegalHold, LegalHoldReason } from "@confrere/protocol";
+import { LEGAL_HOLD_REASONS, type LegalHold, type LegalHoldReason } from "@confrere/protocol";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { Alert, Field, SelectField, SubmitButton } from "../../components/ui.tsx";
 import type { MessageKey } from "../../i18n/fr.ts";
 import { useI18n } from "../../i18n/i18n.tsx";
 import { useAction } from "../../lib/use-action.ts";
 import { useSession } from "../../session.tsx";
-
-const REASONS: readonly LegalHoldReason[] = ["litigation", "regulatory_inquiry", "patient_request", "other"];
 
 /**
  * Legal holds: a conversation under hold keeps its (encrypted) messages and attachments past the
@@ -64,7 +62,7 @@ export function LegalHoldSection({ onChange }: { onChange(): void }) {
         <SelectField
           label={t("legalHold.reason")}
           value={reason}
-          options={REASONS.map((r) => ({ value: r, label: reasonLabel(r) }))}
+          options={LEGAL_HOLD_REASONS.map((r) => ({ value: r, label: reasonLabel(r) }))}
           onChange={(event) => setReason(event.target.value as LegalHoldReason)}
         />
         {acting.error ? <Alert kind="error">{acting.error}</Alert> : null}
