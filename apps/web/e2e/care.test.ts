@@ -200,7 +200,10 @@ if (!hasChromium) {
         // From the case, a télé-expertise request starts with the case chosen.
         await page.getByRole("link", { name: "Demander une télé-expertise" }).click();
         await page.getByRole("heading", { name: "Nouvelle demande de télé-expertise", level: 1 }).waitFor();
-        assert.equal(await page.getByLabel("Dossier patient").inputValue(), bobCase!.caseId);
+        // The device's cases load after the form shows: the choice is made once its option is there.
+        const casePicker = page.getByLabel("Dossier patient");
+        await casePicker.locator(`option[value="${bobCase!.caseId}"]`).waitFor({ state: "attached" });
+        assert.equal(await casePicker.inputValue(), bobCase!.caseId);
         await page.goBack();
         await page.getByRole("link", { name: "Écrire dans ce dossier" }).waitFor();
 
