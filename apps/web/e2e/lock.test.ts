@@ -263,6 +263,25 @@ if (!hasChromium) {
         // The chat says why this device has nothing of it, rather than an unexplained blank.
         await page.getByTestId("empty-log").filter({ hasText: "Aucun message sur cet appareil." }).waitFor();
         assert.equal(await page.getByText("Compte rendu d'hier").count(), 0);
+        // A message written offline waits on the device: the log is no longer empty, the hint goes.
+        await page.context().setOffline(true);
+        const composer = page.getByLabel("Votre message");
+        await composer.fill("Bien reçu, je regarde ce soir");
+        await composer.press("Enter");
+        await page
+          .locator('[data-testid="message"][data-state="queued"]')
+          .filter({ hasText: "Bien reçu, je regarde ce soir" })
+          .waitFor();
+        assert.equal(
+          await page.getByTestId("empty-log").count(),
+          0,
+          "no empty-log hint beside a queued message",
+        );
+        await page.context().setOffline(false);
+        await page
+          .locator('[data-testid="message"].mine:not([data-state="queued"])')
+          .filter({ hasText: "Bien reçu, je regarde ce soir" })
+          .waitFor();
 
         // Bob logs in on a second device; his first device brings it (and Alice's browser, if it was
         // not in yet) into the group: the commit or the Welcome makes the chat look again.

@@ -25,7 +25,7 @@ import { MessageBody } from "./MessageBody.tsx";
 import { groupNameOf, useMessaging } from "./messaging-context.tsx";
 import { NewDeviceNotice } from "./NewDeviceNotice.tsx";
 import { OpenCaseForm } from "./OpenCaseForm.tsx";
-import { QueuedMessages } from "./QueuedMessages.tsx";
+import { QueuedMessages, useQueuedMessages } from "./QueuedMessages.tsx";
 import { useMessageWindow } from "./use-message-window.ts";
 
 interface Pending {
@@ -67,6 +67,7 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
   const [conversation, setConversation] = useState<Conversation | null>(summary?.conversation ?? null);
   const [messages, setMessages] = useState<StoredMessage[] | null>(null);
   const [pending, setPending] = useState<Pending[]>([]);
+  const queued = useQueuedMessages(client, conversationId);
   const [typing, setTyping] = useState<string | null>(null);
   const [text, setText] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -616,9 +617,9 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
               </li>
             );
           })}
-          <QueuedMessages client={client} conversationId={conversationId} />
+          <QueuedMessages client={client} queued={queued} />
         </ol>
-        {messages !== null && rows.length === 0 ? (
+        {messages !== null && rows.length === 0 && queued.length === 0 ? (
           <p className="hint" data-testid="empty-log">
             {t("messages.emptyOnDevice")}
           </p>

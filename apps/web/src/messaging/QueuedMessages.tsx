@@ -4,19 +4,8 @@ import { useCallback, useEffect, useState } from "react";
 import { useI18n } from "../i18n/i18n.tsx";
 import { describeError } from "../lib/errors.ts";
 
-/**
- * The messages of a conversation written while offline: they wait on the device (a clock, as in
- * WhatsApp) and leave on their own when the connection returns. One the server refused stays,
- * with the reason, until it is removed.
- */
-export function QueuedMessages({
-  client,
-  conversationId,
-}: {
-  client: ConfrereClient;
-  conversationId: string;
-}) {
-  const { t, formatDate } = useI18n();
+/** The messages of a conversation waiting on this device, kept current as the outbox changes. */
+export function useQueuedMessages(client: ConfrereClient, conversationId: string): QueuedMessage[] {
   const [queued, setQueued] = useState<QueuedMessage[]>([]);
   const load = useCallback(
     async () => setQueued(await client.outbox.list(conversationId)),
@@ -35,7 +24,16 @@ export function QueuedMessages({
       window.removeEventListener("online", online);
     };
   }, [client, conversationId, load]);
+  return queued;
+}
 
+/**
+ * The messages of a conversation written while offline: they wait on the device (a clock, as in
+ * WhatsApp) and leave on their own when the connection returns. One the server refused stays,
+ * with the reason, until it is removed.
+ */
+export function QueuedMessages({ client, queued }: { client: ConfrereClient; queued: QueuedMessage[] }) {
+  const { t, formatDate } = useI18n();
   return queued.map((message) => {
     const text =
       message.content.type === "text"
