@@ -36,6 +36,17 @@ try {
       .getByText("Sur Confrère")
       .waitFor();
     await shot("directory");
+    // A card of a colleague not on Confrère yet, with the invitation being written.
+    await page.getByLabel("Nom, profession, spécialité, commune…").fill("lefevre");
+    // Results show as they are typed: the first card waited for is one of the new search's.
+    const card = page
+      .getByTestId("directory-result")
+      .filter({ hasText: /LEF[EÈ]VRE/ })
+      .first();
+    await card.getByRole("button", { name: /^Inviter / }).click();
+    await card.getByLabel("Adresse e-mail du confrère").fill("dr.lefevre@cabinet.test");
+    await card.scrollIntoViewIfNeeded();
+    await shot("directory-card");
 
     await page.goto(`${suite.origin}/profil`);
     await page.waitForLoadState("networkidle");
