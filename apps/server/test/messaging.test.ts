@@ -51,6 +51,33 @@ describe("end-to-end encrypted messaging", () => {
     }
   });
 
+  test("connect() settles once the socket's first catch-up is done: what came meanwhile is there, fetched once", async () => {
+    const alice = await server.createUser({ verified: true, name: "Dr Alice" });
+    const bob = await server.createUser({ verified: true, name: "Dr Bob" });
+    const catchUps: string[] = [];
+    const a = await connectDevice(server, alice, {
+      connect: false,
+      fetch: (input, init) => {
+        // Each catch-up starts by asking for the Welcomes waiting for the device.
+        const url = String(input);
+        if (url.endsWith("/api/v1/me/welcomes") && (init?.method ?? "GET") === "GET") catchUps.push(url);
+        return fetch(input, init);
+      },
+    });
+    const b = await connectDevice(server, bob);
+    try {
+      const conversationId = await b.openDirect(alice.userId);
+      await b.sendText(conversationId, "Écrit avant que vous soyez en ligne");
+      await a.connect();
+      // No waiting: the Welcome and the message were taken in before connect() settled.
+      assert.deepEqual(await textsOf(a, conversationId), ["Écrit avant que vous soyez en ligne"]);
+      assert.equal(catchUps.length, 1, "one catch-up for the connection");
+    } finally {
+      a.disconnect();
+      b.disconnect();
+    }
+  });
+
   test("unverified accounts can't start conversations", async () => {
     const carol = await server.createUser({ verified: false });
     const dave = await server.createUser({ verified: true });

@@ -300,11 +300,19 @@ if (!hasChromium) {
           t,
           "messaging-bob",
           async (pageB) => {
+            // Each catch-up starts by asking for the device's Welcomes: the app's start makes one.
+            const catchUpsA: string[] = [];
+            pageA.on("request", (request) => {
+              if (request.method() === "GET" && new URL(request.url()).pathname === "/api/v1/me/welcomes")
+                catchUpsA.push(request.url());
+            });
             await logInWithTotp(pageA, alice.email, alice.password, alice.totpSecret);
             await logInWithTotp(pageB, bob.email, bob.password, bob.totpSecret);
             // Both devices are ready (keys generated and announced) before Alice writes.
             await pageA.getByRole("heading", { name: "Messages", level: 1 }).waitFor();
             await pageB.getByRole("heading", { name: "Messages", level: 1 }).waitFor();
+            await pageA.waitForLoadState("networkidle");
+            assert.equal(catchUpsA.length, 1, "one catch-up at the start (the socket's)");
 
             await pageA.getByRole("button", { name: "Nouvelle conversation" }).click();
             await pageA.getByLabel("E-mail du confrère").fill(bob.email);

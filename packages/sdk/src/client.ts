@@ -1060,24 +1060,36 @@ export class ConfrereClient {
 
   // Realtime -------------------------------------------------------------------------------------
 
-  /** Opens the device's WebSocket; new entries are applied as they arrive, gaps filled from the log. */
-  connect(): void {
+  /**
+   * Opens the device's WebSocket; new entries are applied as they arrive, gaps filled from the log.
+   * Each time the socket is ready (first, and after every reconnection) the device catches up: the
+   * returned promise settles when the first of these catch-ups is over, done or failed. An app
+   * waiting for it needs no catch-up of its own (one started before the socket was ready could
+   * miss what arrives in between, so the socket's is done anyway).
+   */
+  connect(): Promise<void> {
     const WebSocketClass =
       this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WebSocketClass) throw new Error("connect: no WebSocket implementation; pass one in the options");
     this.realtime?.stop();
+    let firstCatchUpOver: () => void = () => {};
+    const firstCatchUp = new Promise<void>((resolve) => {
+      firstCatchUpOver = resolve;
+    });
     const connection: RealtimeConnection = new RealtimeConnection({
       url: `${this.options.baseUrl.replace(/^http/, "ws")}/api/v1/realtime`,
       token: () => this.session?.token ?? null,
       WebSocket: WebSocketClass,
-      onReady: () =>
-        void this.syncFor(connection)
-          .then(() => this.outbox.flush())
-          .catch(() => {}),
+      onReady: () => {
+        const caughtUp = this.syncFor(connection);
+        caughtUp.then(firstCatchUpOver, firstCatchUpOver);
+        void caughtUp.then(() => this.outbox.flush()).catch(() => {});
+      },
       onFrame: (frame) => void this.onFrame(frame, connection).catch(() => {}),
     });
     this.realtime = connection;
     connection.start();
+    return firstCatchUp;
   }
 
   disconnect(): void {

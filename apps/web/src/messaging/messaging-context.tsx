@@ -61,6 +61,11 @@ export function isShown(message: StoredMessage): boolean {
 
 /** How long a screen waits for the device's lock before saying another tab holds it. */
 const LOCK_WAIT_MS = 3000;
+/**
+ * How long the start waits for the socket's first catch-up before catching up over HTTP instead (a
+ * network where the socket does not open, or opens slowly).
+ */
+const SOCKET_CATCH_UP_WAIT_MS = 5000;
 
 /**
  * The device's messaging client. Only one tab may run it (a Web Lock): two clients applying the
@@ -98,8 +103,20 @@ export function MessagingProvider({
       if (stopped) return;
       running = created;
       setMessagingTeardown(() => created.disconnect());
-      created.connect();
-      await created.sync().catch(() => {});
+      // The socket's first catch-up is the start's: a catch-up of our own as well would be a second
+      // (one begun before the socket is ready can miss what arrives meanwhile, so its is done anyway).
+      const socketCaughtUp = created.connect();
+      let waited: ReturnType<typeof setTimeout> | undefined;
+      const inTime = navigator.onLine
+        ? await Promise.race([
+            socketCaughtUp.then(() => true),
+            new Promise<false>((resolve) => {
+              waited = setTimeout(() => resolve(false), SOCKET_CATCH_UP_WAIT_MS);
+            }),
+          ])
+        : false;
+      clearTimeout(waited);
+      if (!inTime) await created.sync().catch(() => {});
       if (stopped) return;
       setClient(created);
       stageRef.current("ready");
