@@ -8,6 +8,7 @@ import { ConfrereError, type DirectoryProfessional, withLuhnKey } from "@confrer
 import { sql } from "kysely";
 import { searchDirectory } from "../src/directory/directory-search.ts";
 import { KyselyDirectorySql } from "../src/directory/directory-sql.ts";
+import { refreshSearchHeads, writeSearchHeads } from "../src/directory/search-heads.ts";
 import { SearchStatistics, SearchStatisticsCache } from "../src/directory/search-statistics.ts";
 import { loadTerritoryPerimeter } from "../src/directory/territory-perimeter.ts";
 import {
@@ -525,5 +526,82 @@ describe(`directory search on ${testStore()}`, () => {
       );
     }
     await cache.close();
+  });
+
+  test("PostgreSQL: a prefix's head gives the rows its query gives, and serves only the latest completed import", {
+    skip:
+      testStore() === "sqlite" ? "heads are PostgreSQL's (FTS5 reads a prefix's first ids itself)" : false,
+  }, async () => {
+    const directorySql = new KyselyDirectorySql(server.server.ctx.db, server.store);
+    const db = server.server.ctx.db;
+    const latestImport = async () =>
+      Number(
+        (
+          await db
+            .selectFrom("directory_imports")
+            .select("id")
+            .orderBy("id", "desc")
+            .executeTakeFirstOrThrow()
+        ).id,
+      );
+    const oneWord = ["m", "l", "le", "lef", "lefe", "lefevre", "medeci", "sa", "89", "d", "zzzz"];
+    const search = (q: string) => searchDirectory(directorySql, { q, limit: 100 });
+    const expected = new Map<string, Awaited<ReturnType<typeof search>>>();
+    for (const q of oneWord) expected.set(q, await search(q));
+
+    // The fixture is small: every prefix gets a head.
+    const all = { minDocuments: 1, maxDocuments: Number.MAX_SAFE_INTEGER };
+    const importId = await latestImport();
+    assert.ok((await writeSearchHeads(directorySql, importId, all)) > 0, "heads written");
+    for (const q of oneWord) assert.deepEqual(await search(q), expected.get(q), q);
+
+    // The head is what answers: made to name someone else, the search shows them.
+    const abadieId = Number(
+      (
+        await db
+          .selectFrom("directory_professionals")
+          .select("id")
+          .where("national_id", "=", abadie)
+          .executeTakeFirstOrThrow()
+      ).id,
+    );
+    await sql`update directory_search_heads set ids = array[${abadieId}]::bigint[] where prefix = 'lefevre'`.execute(
+      db,
+    );
+    assert.deepEqual(names((await search("lefevre")).results), ["ABADIE Simon"]);
+
+    // An import running (the index changing) or one that failed: the head is not used.
+    const begun = await db
+      .insertInto("directory_imports")
+      .values({
+        started_at: Date.now(),
+        finished_at: null,
+        status: "running",
+        sources: "[]",
+        rows_read: 0,
+        rows_rejected: 0,
+        professionals_new: 0,
+        professionals_updated: 0,
+        professionals_unchanged: 0,
+        professionals_deactivated: 0,
+        deactivated_missing: 0,
+        error: null,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const nextId = Number(begun.id);
+    assert.deepEqual(await search("lefevre"), expected.get("lefevre"));
+    await db.updateTable("directory_imports").set({ status: "failed" }).where("id", "=", nextId).execute();
+    assert.deepEqual(await search("lefevre"), expected.get("lefevre"));
+
+    // That import completing without changing the index takes the heads of the completed import
+    // before it over (the altered head answers again); one that changed it writes them again.
+    await db.updateTable("directory_imports").set({ status: "completed" }).where("id", "=", nextId).execute();
+    await refreshSearchHeads(directorySql, nextId, false, all);
+    assert.deepEqual(names((await search("lefevre")).results), ["ABADIE Simon"], "taken over");
+    await refreshSearchHeads(directorySql, nextId, true, all);
+    assert.deepEqual(await search("lefevre"), expected.get("lefevre"), "written again");
+    await db.deleteFrom("directory_imports").where("id", "=", nextId).execute();
+    await sql`delete from directory_search_heads`.execute(db);
   });
 });

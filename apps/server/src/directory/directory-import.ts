@@ -33,6 +33,7 @@ import {
 import { onProfessionalsDeactivated } from "./directory-hooks.ts";
 import { type DirectorySql, type SqlValue, withDedicatedConnection } from "./directory-sql.ts";
 import { readAnnuaire } from "./read-annuaire.ts";
+import { refreshSearchHeads } from "./search-heads.ts";
 
 /** Staged rows per insert transaction. */
 const STAGING_BATCH_ROWS = 5000;
@@ -379,14 +380,21 @@ async function importOnConnection(
              select establishment_id from directory_practice_situations where establishment_id is not null)`,
     );
   }
-  if (merger.counts.new + merger.counts.updated + deactivated > 0) {
-    // Fresh statistics for the planner (and, on PostgreSQL, the visibility map that lets the
-    // filters' indexes answer alone): a bulk import leaves both stale until autovacuum comes by.
-    await run.run(
-      isPostgres
-        ? "vacuum (analyze) directory_professionals, directory_search, directory_specialties, directory_specialty_departements, directory_practice_situations, directory_establishments"
-        : "pragma optimize",
-    );
+  const indexChanged = merger.counts.new + merger.counts.updated + deactivated > 0;
+  // Fresh statistics for the planner (and, on PostgreSQL, the visibility map that lets the
+  // filters' indexes and the search's ranking answer from the index alone): a bulk import leaves
+  // both stale until autovacuum comes by. Every professional seen has `last_seen_import` written,
+  // so on PostgreSQL their table needs it after any import: without it, ranking a search's 2,000
+  // candidates went back to the table for each (8,000 buffers, 12 ms instead of 7 on 2M rows).
+  if (isPostgres) {
+    const tables = indexChanged
+      ? "directory_professionals, directory_search, directory_specialties, directory_specialty_departements, directory_practice_situations, directory_establishments"
+      : "directory_professionals";
+    await run.run(`vacuum (analyze) ${tables}`);
+    // The first ids of the prefixes its index answers slowly, for this import.
+    await refreshSearchHeads(run, importId, indexChanged);
+  } else if (indexChanged) {
+    await run.run("pragma optimize");
   }
   const durationMs = Math.round(performance.now() - started);
   await ctx.db

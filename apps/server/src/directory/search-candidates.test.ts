@@ -137,11 +137,21 @@ describe("candidatesQuery", () => {
       /^select s\.professional_id as id from \(select professional_id from directory_search s where s\.document @@ to_tsquery\('simple', \?\) offset 0\) s where true and exists/,
     );
     assert.deepEqual(few.parameters, ["navin:*", "89", 2001]);
+    // One word and no filter: the import's head of the prefix when it is current, else the words.
     const many = candidatesQuery("postgres", ["medecin"], [], statistics, 2001);
     assert.match(
       many.text,
-      /^select s\.professional_id as id from directory_search s where \(s\.document @@ to_tsquery\('simple', \?\)\) is true order by 1 limit \?$/,
+      /^select id from \(\s*select unnest\(h\.ids\) as id from directory_search_heads h where h\.prefix = \? and /,
     );
+    assert.ok(
+      many.text.includes(
+        "select id from (select s.professional_id as id from directory_search s where (s.document @@ to_tsquery('simple', ?)) is true order by 1 limit ?) q",
+      ),
+      many.text,
+    );
+    assert.deepEqual(many.parameters, ["medecin", "(medecin | medecine)", 2001, "medecin", 2001]);
+    // More ids than a head holds: the words alone.
+    assert.doesNotMatch(candidatesQuery("postgres", ["medecin"], [], statistics, 5000).text, /heads/);
     // A specialty far smaller than the words leads; the words are checked id by id.
     const specialty = candidatesQuery(
       "postgres",

@@ -111,15 +111,45 @@ export function candidatesQuery(
   const [first, ...others] = arms.map((arm) => arm.stream);
   const firstText = withProbes(first!, probes);
   if (others.length === 0) {
-    return {
+    const query = {
       text: `select ${first!.isUnique ? "" : "distinct "}${firstText.text} order by 1 limit ?`,
       parameters: [...firstText.parameters, limit],
     };
+    return kind === "postgres" && words.length === 1 && filters.length === 0 && limit <= HEAD_LENGTH
+      ? withSearchHead(words[0]!, query, limit)
+      : query;
   }
   // `intersect` keeps each id once; SQLite merges the ordered inputs and stops at the limit.
   return {
     text: `select ${firstText.text} ${others.map((arm) => `intersect select ${arm.text}`).join(" ")} order by 1 limit ?`,
     parameters: [...firstText.parameters, ...others.flatMap((arm) => arm.parameters), limit],
+  };
+}
+
+/** Ids kept in a word prefix's head (search-heads.ts): the candidates a search ranks, and one more. */
+export const HEAD_LENGTH = 2001;
+
+/**
+ * The head of a word prefix is usable when the latest import wrote it and completed: the index
+ * has not changed since (only imports write it).
+ */
+const CURRENT_HEAD = `h.import_id = (select max(id) from directory_imports)
+  and (select status from directory_imports where id = h.import_id) = 'completed'`;
+
+/**
+ * PostgreSQL, one word and no filter: its first ids from the head the latest import wrote for it
+ * (search-heads.ts), else from `query`. One statement: PostgreSQL checks the head's absence once
+ * (a one-time filter) and does not run `query` when the head is there.
+ */
+function withSearchHead(prefix: string, query: SqlFragment, limit: number): SqlFragment {
+  return {
+    text: `select id from (
+      select unnest(h.ids) as id from directory_search_heads h where h.prefix = ? and ${CURRENT_HEAD}
+      union all
+      select id from (${query.text}) q
+      where not exists (select 1 from directory_search_heads h where h.prefix = ? and ${CURRENT_HEAD})
+    ) c order by 1 limit ?`,
+    parameters: [prefix, ...query.parameters, prefix, limit],
   };
 }
 
@@ -194,18 +224,10 @@ function textSource(
     };
   }
   const query = tsQuery(words, statistics);
-  const condition = "s.document @@ to_tsquery('simple', ?)";
   return {
     estimate: documents,
     stream: {
-      text:
-        documents === null
-          ? `s.professional_id as id from directory_search s where ${condition}`
-          : documents <= POSTGRES_GIN_MAX_DOCUMENTS
-            ? // Every match from the GIN index (`offset 0` keeps the outer id order out of the subquery).
-              `s.professional_id as id from (select professional_id from directory_search s where ${condition} offset 0) s where true`
-            : // In id order until enough match (`is true` is no condition the GIN index answers).
-              `s.professional_id as id from directory_search s where (${condition}) is true`,
+      text: postgresWordStream(documents),
       parameters: [query],
       idColumn: "s.professional_id",
       isOrdered: true,
@@ -216,6 +238,20 @@ function textSource(
       parameters: [query],
     }),
   };
+}
+
+/**
+ * PostgreSQL: `s.professional_id as id from … where …` of the documents matching a tsquery (its
+ * one `?`), read the way that is quicker for about `documents` matches (null: the planner's choice).
+ */
+export function postgresWordStream(documents: number | null): string {
+  const condition = "s.document @@ to_tsquery('simple', ?)";
+  if (documents === null) return `s.professional_id as id from directory_search s where ${condition}`;
+  return documents <= POSTGRES_GIN_MAX_DOCUMENTS
+    ? // Every match from the GIN index (`offset 0` keeps the outer id order out of the subquery).
+      `s.professional_id as id from (select professional_id from directory_search s where ${condition} offset 0) s where true`
+    : // In id order until enough match (`is true` is no condition the GIN index answers).
+      `s.professional_id as id from directory_search s where (${condition}) is true`;
 }
 
 /**

@@ -17,6 +17,7 @@ import { retention } from "./0016-retention.ts";
 import { teleExpertise } from "./0017-tele-expertise.ts";
 import { serviceRouting } from "./0018-service-routing.ts";
 import { serviceHandovers } from "./0019-service-handovers.ts";
+import { directorySearchHeads } from "./0020-directory-search-heads.ts";
 
 export type DatabaseKind = "sqlite" | "postgres";
 export interface MigrationContext {
@@ -47,6 +48,7 @@ export function migrationList(context: MigrationContext): Record<string, Migrati
     "0017-tele-expertise": teleExpertise(context),
     "0018-service-routing": serviceRouting(context),
     "0019-service-handovers": serviceHandovers(context),
+    "0020-directory-search-heads": directorySearchHeads(context),
   };
 }
 
