@@ -571,25 +571,14 @@ describe(`directory search on ${testStore()}`, () => {
     assert.deepEqual(names((await search("lefevre")).results), ["ABADIE Simon"]);
 
     // An import running (the index changing) or one that failed: the head is not used.
-    const begun = await db
-      .insertInto("directory_imports")
-      .values({
-        started_at: Date.now(),
-        finished_at: null,
-        status: "running",
-        sources: "[]",
-        rows_read: 0,
-        rows_rejected: 0,
-        professionals_new: 0,
-        professionals_updated: 0,
-        professionals_unchanged: 0,
-        professionals_deactivated: 0,
-        deactivated_missing: 0,
-        error: null,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    const nextId = Number(begun.id);
+    const [begun] = (
+      await sql<{
+        id: number;
+      }>`insert into directory_imports (started_at, status, sources) values (${Date.now()}, 'running', '[]') returning id`.execute(
+        db,
+      )
+    ).rows;
+    const nextId = Number(begun!.id);
     assert.deepEqual(await search("lefevre"), expected.get("lefevre"));
     await db.updateTable("directory_imports").set({ status: "failed" }).where("id", "=", nextId).execute();
     assert.deepEqual(await search("lefevre"), expected.get("lefevre"));
