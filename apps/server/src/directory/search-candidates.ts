@@ -11,6 +11,8 @@
  * check them (it merges or hashes by itself), and the statistics only say how to read the words.
  * Without statistics (right after an import) the words, else the first filter, lead. A specialty
  * and a département given together are one set, read from their own index (migration 0011).
+ * On PostgreSQL a one-word search without filters reads the word's head first, when the latest
+ * import wrote one (search-heads.ts).
  */
 import type { DatabaseKind } from "../db/migrations/index.ts";
 import { placeholders, type SqlValue } from "./directory-sql.ts";

@@ -2,7 +2,7 @@
  * PostgreSQL: the first professional ids of every word prefix that neither of its reads answers
  * quickly, written by each directory import, so that a one-word search reads 2,001 ids instead.
  *
- * A prefix matching a few thousand to tens of thousands of documents is slow both ways: GIN
+ * A prefix matching thousands to hundreds of thousands of documents is slow both ways: GIN
  * collects every match (one heap tuple each, ~3 µs) before the first ids are known, and reading in
  * id order costs 2,001 / share rows (bench/README.md, "Search"). Below a minimum the GIN
  * read is quick; above the maximum the id order finds the first ones quickly (HEAD_BOUNDS). A head is

@@ -2,8 +2,8 @@ import { type Kysely, sql } from "kysely";
 import type { MigrationContext } from "./index.ts";
 
 /**
- * PostgreSQL: the first professional ids of the word prefixes that GIN answers slowly (a few
- * thousand to tens of thousands of documents), written by each directory import
+ * PostgreSQL: the first professional ids of the word prefixes its index answers slowly (thousands
+ * to hundreds of thousands of documents), written by each directory import
  * (directory/search-heads.ts). SQLite's FTS5 reads a prefix's first ids in order by itself and
  * needs no such table.
  */
