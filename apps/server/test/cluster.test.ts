@@ -127,6 +127,8 @@ describe("two nodes on PostgreSQL and Redis", {
 
   test("a message sent through node A reaches a device connected to node B, and B's acknowledgement reaches A", async () => {
     const bobOnB = await openSocket(b, bob);
+    // Bob also on A, where the entry is published: a node's own Redis messages come back to it too.
+    const bobOnA = await openSocket(a, bob);
     const aliceOnA = await openSocket(a, alice);
     // Presence crosses too: Alice came online on A, Bob's device on B hears it.
     await eventually(
@@ -154,7 +156,17 @@ describe("two nodes on PostgreSQL and Redis", {
         aliceOnA.frames.some((f) => f.type === "delivery" && f.userId === bob.userId && f.seq === entry.seq),
       "delivery on node A",
     );
+    // B's delivery went through Redis after A's own copy of the entry came back: by now a node
+    // that took its own messages for another's would have handed Bob's socket on A the entry twice.
+    const entriesOf = (frames: Record<string, unknown>[]) =>
+      frames.filter(
+        (f) =>
+          f.type === "entry" && (f.entry as { clientMessageId: string }).clientMessageId === "cross-0001",
+      ).length;
+    assert.equal(entriesOf(bobOnA.frames), 1, "once on the publishing node");
+    assert.equal(entriesOf(bobOnB.frames), 1, "once on the other node");
     aliceOnA.socket.close();
+    bobOnA.socket.close();
     bobOnB.socket.close();
   });
 

@@ -13,6 +13,12 @@ const retryDelay = (attempt: number) => Math.min(2_000, 50 * 2 ** attempt);
  * anything in clear. Pub/sub is fire and forget: the database stays the record. A node that loses
  * Redis keeps serving its own devices; when Redis is back it asks them to resynchronise from their
  * positions (`onResync`), which gives them whatever other nodes pushed meanwhile.
+ *
+ * The events of one turn of the event loop (a group commit's entries and acknowledgements) go in
+ * one message: the sending node's id, then the events as a JSON array. Every node receives every
+ * message, its own included; it recognises its own by the prefix and does not parse them. One
+ * PUBLISH per event cost each node a write, and every node a parse, per event: at 4,000 msg/s on
+ * two nodes the median delivery took 32 ms against 4.5 on one (bench/README.md).
  */
 export class RedisBus implements Bus {
   private readonly nodeId = randomUUID();
@@ -20,6 +26,8 @@ export class RedisBus implements Bus {
   private readonly resyncListeners = new Set<() => void>();
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
+  /** Events published this turn of the event loop, sent together at its end. */
+  private outgoing: BusEvent[] = [];
   private isSubscribed = false;
   private wasLost = false;
   private isClosing = false;
@@ -73,28 +81,45 @@ export class RedisBus implements Bus {
   }
 
   private receive(text: string): void {
-    let message: { from: string; event: BusEvent };
+    if (text.startsWith(this.nodeId)) return;
+    let events: unknown;
     try {
-      message = JSON.parse(text) as { from: string; event: BusEvent };
+      events = JSON.parse(text.slice(this.nodeId.length));
     } catch {
       return;
     }
-    if (message.from === this.nodeId || !message.event) return;
-    for (const handler of this.handlers) handler(message.event);
+    if (!Array.isArray(events)) return;
+    for (const event of events as BusEvent[]) for (const handler of this.handlers) handler(event);
   }
 
   publish(event: BusEvent): void {
     queueMicrotask(() => {
       for (const handler of this.handlers) handler(event);
     });
-    if (!this.isSubscribed || this.publisher.status !== "ready") {
+    if (!this.isReachable()) {
       // The other nodes' devices catch up when they resynchronise (after Redis returns).
       this.wasLost = true;
       return;
     }
-    this.publisher.publish(this.channel, JSON.stringify({ from: this.nodeId, event })).catch(() => {
+    this.outgoing.push(event);
+    if (this.outgoing.length === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const events = this.outgoing;
+    this.outgoing = [];
+    if (events.length === 0) return;
+    if (!this.isReachable()) {
+      this.wasLost = true;
+      return;
+    }
+    this.publisher.publish(this.channel, `${this.nodeId}${JSON.stringify(events)}`).catch(() => {
       this.wasLost = true;
     });
+  }
+
+  private isReachable(): boolean {
+    return this.isSubscribed && this.publisher.status === "ready";
   }
 
   subscribe(handler: (event: BusEvent) => void): () => void {
@@ -103,7 +128,7 @@ export class RedisBus implements Bus {
   }
 
   status(): BusStatus {
-    return this.isSubscribed && this.publisher.status === "ready" ? "connected" : "disconnected";
+    return this.isReachable() ? "connected" : "disconnected";
   }
 
   onResync(listener: () => void): () => void {
@@ -120,6 +145,7 @@ export class RedisBus implements Bus {
 
   async close(): Promise<void> {
     this.isClosing = true;
+    this.outgoing = [];
     this.handlers.clear();
     this.resyncListeners.clear();
     this.publisher.disconnect();
