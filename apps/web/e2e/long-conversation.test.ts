@@ -1,6 +1,7 @@
 // A conversation of thousands of messages in Debian's Chromium: only a window of rows is in the DOM
 // (use-message-window.ts) at the bottom, at the top (the first message reachable) and in between,
-// from the mouse wheel's scrollTop and from the keyboard; a new message at the bottom is shown.
+// from the mouse wheel's scrollTop and from the keyboard; a new message at the bottom is shown, and
+// one arriving while the reader is scrolled up a little is there below without moving them.
 // The messages are real MLS messages sent by a real SDK device of the other doctor. Skips itself,
 // saying so, without /usr/bin/chromium. bench/web-scroll.ts measures the same with 10,000.
 import assert from "node:assert/strict";
@@ -150,6 +151,18 @@ if (!hasChromium) {
         await frames(page);
         assert.ok(await visibleInLog(log, fresh), "the new message is in view");
         assert.ok((await rowCount(log)) < MAX_ROWS, "rows after the new message");
+
+        // Scrolled up a little, the reader is not moved by the next message, but it is there below.
+        const readingAt = await log.evaluate((el) => {
+          el.scrollTop -= 400;
+          return el.scrollTop;
+        });
+        await frames(page);
+        const later = "Résultat complémentaire";
+        await bobDevice.send(conversationId, { v: 1, type: "text", text: later });
+        await log.getByTestId("message").filter({ hasText: later }).waitFor();
+        await frames(page);
+        assert.equal(await log.evaluate((el) => el.scrollTop), readingAt, "the reader was not moved");
 
         // Its quote leads to the first message, far outside the window: the window moves there.
         await reply.getByTestId("reply-quote").getByRole("button").click();

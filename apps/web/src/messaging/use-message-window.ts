@@ -11,7 +11,13 @@ const BOTTOM_PX = 48;
 
 interface Range {
   start: number;
+  /** Infinity when the window reaches the latest row: rows that arrive later join it (see `end`). */
   end: number;
+}
+
+/** The window from `start` to `end`, left open at the end when it reaches the latest row. */
+function windowOf(start: number, end: number, total: number): Range {
+  return { start, end: end >= total ? Number.POSITIVE_INFINITY : end };
 }
 
 /** A rendered row whose distance to the top of the log must not change across a re-render. */
@@ -40,7 +46,9 @@ export function useMessageWindow(keys: readonly string[]) {
   const anchor = useRef<Anchor | null>(null);
   const jumpTarget = useRef<string | null>(null);
 
-  const end = follow.current || !range ? count : Math.min(range.end, count);
+  // A reader scrolled up a little still gets what arrives below (without being moved), up to a
+  // bound; further rows come when they scroll down.
+  const end = follow.current || !range ? count : Math.min(range.end, count, range.start + WINDOW_SIZE + STEP);
   const start = follow.current || !range ? Math.max(0, count - WINDOW_SIZE) : Math.min(range.start, end);
   const current = useRef<Range>({ start, end });
   current.current = { start, end };
@@ -73,12 +81,13 @@ export function useMessageWindow(keys: readonly string[]) {
     if (anchor.current) return; // a shift is already on its way
     if (box.scrollTop < EDGE_PX && s > 0) {
       const nextStart = Math.max(0, s - STEP);
-      shift({ start: nextStart, end: Math.min(total, nextStart + WINDOW_SIZE) }, keysRef.current[s]);
+      shift(windowOf(nextStart, Math.min(total, nextStart + WINDOW_SIZE), total), keysRef.current[s]);
     } else if (below < EDGE_PX && e < total) {
       const nextEnd = Math.min(total, e + STEP);
-      shift({ start: Math.max(0, nextEnd - WINDOW_SIZE), end: nextEnd }, keysRef.current[e - 1]);
+      shift(windowOf(Math.max(0, nextEnd - WINDOW_SIZE), nextEnd, total), keysRef.current[e - 1]);
     } else if (!follow.current) {
-      setRange((r) => (r && r.start === s && r.end === e ? r : { start: s, end: e }));
+      const next = windowOf(s, e, total);
+      setRange((r) => (r && r.start === next.start && r.end === next.end ? r : next));
     }
   }, [shift]);
 
@@ -135,7 +144,7 @@ export function useMessageWindow(keys: readonly string[]) {
     follow.current = false;
     anchor.current = null;
     jumpTarget.current = key;
-    setRange({ start: nextStart, end: Math.min(total, nextStart + WINDOW_SIZE) });
+    setRange(windowOf(nextStart, Math.min(total, nextStart + WINDOW_SIZE), total));
   }, []);
 
   /** Back to the latest rows (after one's own message is sent). */
