@@ -227,3 +227,84 @@ describe(`migration 0011-directory-search on ${testStore()}`, () => {
     }
   });
 });
+
+describe(`migration 0021-directory-search-codes on ${testStore()}`, () => {
+  test("PostgreSQL: 0020 → 0021 copies each professional's profession codes and départements onto their search document; down drops them", {
+    skip: testStore() === "sqlite" ? "the copy is PostgreSQL's (FTS5 needs none)" : false,
+  }, async () => {
+    const scratch = await scratchDatabase("migration-directory-search-codes");
+    const handle = await scratch.open();
+    try {
+      await migrate(handle, "0020-directory-search-heads");
+      const sql = new KyselyDirectorySql(handle.db, handle.kind);
+      const ids: number[] = [];
+      for (const nationalId of ["810785900399", "810785900400"]) {
+        const row = await handle.db
+          .insertInto("directory_professionals")
+          .values({
+            national_id: nationalId,
+            id_type: "RPPS",
+            identifier: nationalId.slice(1),
+            civility_code: null,
+            practice_civility_code: null,
+            practice_civility_label: null,
+            last_name: "LEROY",
+            first_name: "Léa",
+            last_name_key: "leroy",
+            first_name_key: "lea",
+            profession_code: "10",
+            profession_label: "Médecin",
+            is_active: 1,
+            content_hash: "h",
+            first_seen_import: 1,
+            last_seen_import: 1,
+            updated_at: 1,
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        ids.push(Number(row.id));
+        await sql.run(
+          "insert into directory_search (professional_id, document) values (?, to_tsvector('simple', 'leroy lea'))",
+          [Number(row.id)],
+        );
+      }
+      const [leroy, other] = ids as [number, number];
+      // The first: a doctor in the 89 (twice) and the 21, and a pharmacist somewhere without one.
+      // The other has no practice situation.
+      for (const [key, profession, departement] of [
+        ["a", "10", "89"],
+        ["b", "10", "89"],
+        ["c", "10", "21"],
+        ["d", "21", null],
+      ] as const) {
+        await sql.run(
+          "insert into directory_practice_situations (professional_id, situation_key, profession_code, departement_code) values (?, ?, ?, ?)",
+          [leroy, key, profession, departement],
+        );
+      }
+      assert.deepEqual(await migrate(handle, "0021-directory-search-codes"), ["0021-directory-search-codes"]);
+
+      const rows = await sql.rows<{ professional_id: number; professions: string[]; departements: string[] }>(
+        "select professional_id, array(select unnest(professions) order by 1) as professions, array(select unnest(departements) order by 1) as departements from directory_search order by 1",
+      );
+      assert.deepEqual(
+        rows.map((r) => [Number(r.professional_id), r.professions, r.departements]),
+        [
+          [leroy, ["10", "21"], ["21", "89"]],
+          [other, [], []],
+        ],
+      );
+
+      const migrator = new Migrator({
+        db: handle.db,
+        provider: new StaticMigrationProvider({ kind: handle.kind }),
+      });
+      assert.equal((await migrator.migrateTo("0020-directory-search-heads")).error, undefined);
+      await assert.rejects(sql.rows("select professions from directory_search"));
+      assert.equal((await sql.rows("select * from directory_search")).length, 2);
+    } finally {
+      await handle.close();
+      await scratch.dispose();
+    }
+  });
+});

@@ -593,4 +593,64 @@ describe(`directory search on ${testStore()}`, () => {
     await db.deleteFrom("directory_imports").where("id", "=", nextId).execute();
     await sql`delete from directory_search_heads`.execute(db);
   });
+
+  test("PostgreSQL: a word with a profession or département filter reads the codes its document carries, which the imports keep equal to the practice situations'", {
+    skip: testStore() === "sqlite" ? "the copy of the codes is PostgreSQL's (migration 0021)" : false,
+  }, async () => {
+    const db = server.server.ctx.db;
+    const directorySql = new KyselyDirectorySql(db, server.store);
+    // After three imports (the second changing people), every document's codes are its
+    // professional's practice situations' ones.
+    const [differing] = (
+      await sql<{ n: number }>`
+        select count(*) as n from directory_search s
+        left join (
+          select professional_id,
+            coalesce(array_agg(distinct profession_code order by profession_code) filter (where profession_code is not null), '{}') as professions,
+            coalesce(array_agg(distinct departement_code order by departement_code) filter (where departement_code is not null), '{}') as departements
+          from directory_practice_situations group by professional_id
+        ) c on c.professional_id = s.professional_id
+        where array(select unnest(s.professions) order by 1) is distinct from coalesce(c.professions, '{}')
+           or array(select unnest(s.departements) order by 1) is distinct from coalesce(c.departements, '{}')`.execute(
+        db,
+      )
+    ).rows;
+    assert.equal(Number(differing!.n), 0);
+    const [withCodes] = (
+      await sql<{
+        n: number;
+      }>`select count(*) as n from directory_search where cardinality(professions) > 0 and cardinality(departements) > 0`.execute(
+        db,
+      )
+    ).rows;
+    assert.ok(Number(withCodes!.n) > 0);
+
+    // The copy is what answers: one BONNET doctor's codes taken away, the search leaves her out.
+    const search = (params: { q: string; profession?: string; departement?: string }) =>
+      searchDirectory(directorySql, { ...params, limit: 100 }).then((found) => names(found.results));
+    const chloe = (await searchDirectory(directorySql, { q: "bonnet chloe", limit: 1 })).results[0]!;
+    const place = chloe.places.find((p) => p.departement)!.departement!.code;
+    assert.ok((await search({ q: "bonnet", profession: "10" })).includes("BONNET Chloé"));
+    assert.ok((await search({ q: "bonnet", departement: place })).includes("BONNET Chloé"));
+    const [row] = (
+      await sql<{ professional_id: number; professions: string[]; departements: string[] }>`
+        select s.professional_id, s.professions, s.departements from directory_search s
+        join directory_professionals p on p.id = s.professional_id where p.national_id = ${chloe.nationalId}`.execute(
+        db,
+      )
+    ).rows;
+    await sql`update directory_search set professions = '{}', departements = '{}' where professional_id = ${row!.professional_id}`.execute(
+      db,
+    );
+    try {
+      assert.ok(!(await search({ q: "bonnet", profession: "10" })).includes("BONNET Chloé"));
+      assert.ok(!(await search({ q: "bonnet", departement: place })).includes("BONNET Chloé"));
+      assert.ok((await search({ q: "bonnet" })).includes("BONNET Chloé"), "the words alone still find her");
+    } finally {
+      await sql`update directory_search set professions = ${row!.professions}, departements = ${row!.departements} where professional_id = ${row!.professional_id}`.execute(
+        db,
+      );
+    }
+    assert.ok((await search({ q: "bonnet", profession: "10" })).includes("BONNET Chloé"));
+  });
 });

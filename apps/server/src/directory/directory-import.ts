@@ -669,14 +669,22 @@ class Merger {
       for (const s of content.specialties) specialties.push([professionalId, s.code, s.label, s.typeCode]);
       // Each specialty in each département the person practises in (the "specialty + département" filter).
       const departements = new Set<string>();
+      const professions = new Set<string>();
       for (const s of content.situations) {
         if (s.establishment?.departementCode) departements.add(s.establishment.departementCode);
+        if (s.professionCode) professions.add(s.professionCode);
       }
       for (const s of content.specialties) {
         for (const departement of departements)
           specialtyDepartements.push([s.code, departement, professionalId]);
       }
-      documents.push([professionalId, content.document]);
+      // PostgreSQL: the codes the filters read, on the document (migration 0021). Codes come from
+      // `|`-separated files, so `|` never occurs in one.
+      documents.push(
+        run.kind === "sqlite"
+          ? [professionalId, content.document]
+          : [professionalId, content.document, [...professions].join("|"), [...departements].join("|")],
+      );
     }
     await run.insert("directory_practice_situations", SITUATION_COLUMNS, situations);
     await run.insert("directory_specialties", ["professional_id", "code", "label", "type_code"], specialties);
@@ -690,10 +698,11 @@ class Merger {
     } else {
       await run.insert(
         "directory_search",
-        ["professional_id", "document"],
+        ["professional_id", "document", "professions", "departements"],
         documents,
-        "on conflict (professional_id) do update set document = excluded.document",
-        "(?, to_tsvector('simple', ?))",
+        `on conflict (professional_id) do update set document = excluded.document,
+           professions = excluded.professions, departements = excluded.departements`,
+        "(?, to_tsvector('simple', ?), string_to_array(?, '|'), string_to_array(?, '|'))",
       );
     }
   }

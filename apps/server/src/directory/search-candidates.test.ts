@@ -132,11 +132,28 @@ describe("candidatesQuery", () => {
       statistics,
       2001,
     );
-    assert.match(
+    // The words lead: a département or profession is checked on the rows they read (migration 0021).
+    assert.equal(
       few.text,
-      /^select s\.professional_id as id from \(select professional_id from directory_search s where s\.document @@ to_tsquery\('simple', \?\) offset 0\) s where true and exists/,
+      "select s.professional_id as id from (select professional_id from directory_search s where s.document @@ to_tsquery('simple', ?) and ? = any(s.departements) offset 0) s where true order by 1 limit ?",
     );
     assert.deepEqual(few.parameters, ["navin:*", "89", 2001]);
+    // A specialty has no copy there: it is checked id by id.
+    const fewDoctors = candidatesQuery(
+      "postgres",
+      ["navin"],
+      [
+        { kind: "specialty", value: "SM04" },
+        { kind: "profession", value: "10" },
+      ],
+      statistics,
+      2001,
+    );
+    assert.match(
+      fewDoctors.text,
+      /^select s\.professional_id as id from \(select professional_id from directory_search s where s\.document @@ to_tsquery\('simple', \?\) and \? = any\(s\.professions\) offset 0\) s where true and exists \(select 1 from directory_specialties xsp /,
+    );
+    assert.deepEqual(fewDoctors.parameters, ["navin:*", "10", "SM04", 2001]);
     // One word and no filter: the import's head of the prefix when it is current, else the words.
     const many = candidatesQuery("postgres", ["medecin"], [], statistics, 2001);
     assert.match(
@@ -168,7 +185,7 @@ describe("candidatesQuery", () => {
     const plain = candidatesQuery("postgres", ["cardio"], [{ kind: "departement", value: "89" }], null, 2001);
     assert.match(
       plain.text,
-      /^select s\.professional_id as id from directory_search s where s\.document @@ to_tsquery\('simple', \?\) and exists/,
+      /^select s\.professional_id as id from directory_search s where s\.document @@ to_tsquery\('simple', \?\) and \? = any\(s\.departements\) order by 1 limit \?$/,
     );
   });
 });

@@ -12,7 +12,8 @@
  * Without statistics (right after an import) the words, else the first filter, lead. A specialty
  * and a département given together are one set, read from their own index (migration 0011).
  * On PostgreSQL a one-word search without filters reads the word's head first, when the latest
- * import wrote one (search-heads.ts).
+ * import wrote one (search-heads.ts), and when the words lead, a profession or a département is
+ * checked on the search rows they read, which carry a copy of those codes (migration 0021).
  */
 import type { DatabaseKind } from "../db/migrations/index.ts";
 import { placeholders, type SqlValue } from "./directory-sql.ts";
@@ -82,6 +83,13 @@ interface Source {
   stream: SqlFragment & { idColumn: string; isOrdered: boolean; isUnique: boolean };
   /** A condition on the id expression `id`; null when the set cannot be checked id by id cheaply. */
   probe: ((id: string) => SqlFragment) | null;
+  /**
+   * PostgreSQL profession and département filters: the same set as a condition on a
+   * `directory_search s` row, whose copy of the codes migration 0021 keeps.
+   */
+  rowCheck?: SqlFragment;
+  /** PostgreSQL words: the stream with row checks (`rowCheck`) added on the rows it reads. */
+  streamWith?: (rowChecks: readonly SqlFragment[]) => Source["stream"];
 }
 
 /**
@@ -108,9 +116,18 @@ export function candidatesQuery(
     : kind === "sqlite"
       ? armsByEstimate(sources)
       : [smallest(sources)];
-  const probes = sources.filter((source) => !arms.includes(source));
+  let probes = sources.filter((source) => !arms.includes(source));
+  const streams = arms.map((arm) => arm.stream);
+  // PostgreSQL, led by the words: their filters on codes are checked on the rows the words' read
+  // fetches anyway, not by an index look-up per match (migration 0021: ~6 ms instead of ~26 for a
+  // word of 4,600 documents and a profession).
+  const rowChecked = arms.length === 1 && arms[0]!.streamWith ? probes.filter((p) => p.rowCheck) : [];
+  if (rowChecked.length > 0) {
+    streams[0] = arms[0]!.streamWith!(rowChecked.map((p) => p.rowCheck!));
+    probes = probes.filter((p) => !rowChecked.includes(p));
+  }
 
-  const [first, ...others] = arms.map((arm) => arm.stream);
+  const [first, ...others] = streams;
   const firstText = withProbes(first!, probes);
   if (others.length === 0) {
     const query = {
@@ -226,15 +243,20 @@ function textSource(
     };
   }
   const query = tsQuery(words, statistics);
+  const streamWith = (rowChecks: readonly SqlFragment[]): Source["stream"] => ({
+    text: postgresWordStream(
+      documents,
+      rowChecks.map((check) => check.text),
+    ),
+    parameters: [query, ...rowChecks.flatMap((check) => check.parameters)],
+    idColumn: "s.professional_id",
+    isOrdered: true,
+    isUnique: true,
+  });
   return {
     estimate: documents,
-    stream: {
-      text: postgresWordStream(documents),
-      parameters: [query],
-      idColumn: "s.professional_id",
-      isOrdered: true,
-      isUnique: true,
-    },
+    stream: streamWith([]),
+    streamWith,
     probe: (id) => ({
       text: `exists (select 1 from directory_search xs where xs.professional_id = ${id} and xs.document @@ to_tsquery('simple', ?))`,
       parameters: [query],
@@ -244,16 +266,18 @@ function textSource(
 
 /**
  * PostgreSQL: `s.professional_id as id from … where …` of the documents matching a tsquery (its
- * one `?`), read the way that is quicker for about `documents` matches (null: the planner's choice).
+ * first `?`) and every row condition on `directory_search s` (their `?`s follow), read the way
+ * that is quicker for about `documents` matches of the tsquery (null: the planner's choice).
  */
-export function postgresWordStream(documents: number | null): string {
+export function postgresWordStream(documents: number | null, rowConditions: readonly string[] = []): string {
   const condition = "s.document @@ to_tsquery('simple', ?)";
-  if (documents === null) return `s.professional_id as id from directory_search s where ${condition}`;
+  const and = rowConditions.map((text) => ` and ${text}`).join("");
+  if (documents === null) return `s.professional_id as id from directory_search s where ${condition}${and}`;
   return documents <= POSTGRES_GIN_MAX_DOCUMENTS
     ? // Every match from the GIN index (`offset 0` keeps the outer id order out of the subquery).
-      `s.professional_id as id from (select professional_id from directory_search s where ${condition} offset 0) s where true`
+      `s.professional_id as id from (select professional_id from directory_search s where ${condition}${and} offset 0) s where true`
     : // In id order until enough match (`is true` is no condition the GIN index answers).
-      `s.professional_id as id from directory_search s where (${condition}) is true`;
+      `s.professional_id as id from directory_search s where (${condition}) is true${and}`;
 }
 
 /**
@@ -324,9 +348,19 @@ export function tsQuery(words: readonly string[], statistics: SearchStatistics |
 
 /** Each filter's table and column, and the alias its SQL uses (distinct, so that no name hides another). */
 const FILTER_COLUMNS = {
-  specialty: { table: "directory_specialties", column: "code", alias: "sp" },
-  departement: { table: "directory_practice_situations", column: "departement_code", alias: "dp" },
-  profession: { table: "directory_practice_situations", column: "profession_code", alias: "pr" },
+  specialty: { table: "directory_specialties", column: "code", alias: "sp", searchColumn: null },
+  departement: {
+    table: "directory_practice_situations",
+    column: "departement_code",
+    alias: "dp",
+    searchColumn: "departements",
+  },
+  profession: {
+    table: "directory_practice_situations",
+    column: "profession_code",
+    alias: "pr",
+    searchColumn: "professions",
+  },
 } as const;
 
 function filterSource(
@@ -335,7 +369,7 @@ function filterSource(
 ): Source {
   if (filter.kind === "territory") return territorySource(filter.perimeter, statistics);
   if (filter.kind === "specialtyDepartement") return specialtyDepartementSource(filter, statistics);
-  const { table, column, alias } = FILTER_COLUMNS[filter.kind];
+  const { table, column, alias, searchColumn } = FILTER_COLUMNS[filter.kind];
   return {
     estimate: statistics ? statistics.count(filter.kind, filter.value) : null,
     // The (code, professional_id) indexes of migration 0003 give each set in id order.
@@ -351,6 +385,7 @@ function filterSource(
       text: `exists (select 1 from ${table} x${alias} where x${alias}.professional_id = ${id} and x${alias}.${column} = ?)`,
       parameters: [filter.value],
     }),
+    ...(searchColumn ? { rowCheck: { text: `? = any(s.${searchColumn})`, parameters: [filter.value] } } : {}),
   };
 }
 

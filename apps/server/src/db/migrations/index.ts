@@ -18,6 +18,7 @@ import { teleExpertise } from "./0017-tele-expertise.ts";
 import { serviceRouting } from "./0018-service-routing.ts";
 import { serviceHandovers } from "./0019-service-handovers.ts";
 import { directorySearchHeads } from "./0020-directory-search-heads.ts";
+import { directorySearchCodes } from "./0021-directory-search-codes.ts";
 
 export type DatabaseKind = "sqlite" | "postgres";
 export interface MigrationContext {
@@ -49,6 +50,7 @@ export function migrationList(context: MigrationContext): Record<string, Migrati
     "0018-service-routing": serviceRouting(context),
     "0019-service-handovers": serviceHandovers(context),
     "0020-directory-search-heads": directorySearchHeads(context),
+    "0021-directory-search-codes": directorySearchCodes(context),
   };
 }
 
