@@ -138,6 +138,14 @@ async function openPostgres(url: string, schema: string | null): Promise<Databas
 }
 
 /** Applies every pending migration (or down to `target`); throws with the failing migration's name. */
+/** Tries of a migration run that failed because another schema disappeared (see `migrate`). */
+const MIGRATE_ATTEMPTS = 3;
+
+function isOtherSchemaGone(error: unknown, schema: string | null): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === "3F000" && typeof message === "string" && (!schema || !message.includes(`"${schema}"`));
+}
+
 export async function migrate(handle: DatabaseHandle, target?: string): Promise<string[]> {
   const migrator = new Migrator({
     db: handle.db,
@@ -146,8 +154,14 @@ export async function migrate(handle: DatabaseHandle, target?: string): Promise<
     // a PostgreSQL database from seeing each other's.
     ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),
   });
-  const { error, results } =
-    target === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(target);
+  const run = () => (target === undefined ? migrator.migrateToLatest() : migrator.migrateTo(target));
+  let { error, results } = await run();
+  // Kysely's migrator lists the tables of every schema of the database: another process dropping
+  // its own schema meanwhile fails the listing ("schema … does not exist", 3F000; seen when test
+  // suites share a database). Nothing ran then (migrations run after the listing): try again.
+  for (let attempt = 1; attempt < MIGRATE_ATTEMPTS && isOtherSchemaGone(error, handle.schema); attempt++) {
+    ({ error, results } = await run());
+  }
   const failed = results?.find((r) => r.status === "Error");
   if (error) {
     throw new Error(`migrate: ${failed ? `migration ${failed.migrationName} failed: ` : ""}${String(error)}`);
