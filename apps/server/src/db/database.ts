@@ -137,7 +137,6 @@ async function openPostgres(url: string, schema: string | null): Promise<Databas
   };
 }
 
-/** Applies every pending migration (or down to `target`); throws with the failing migration's name. */
 /** Tries of a migration run that failed because another schema disappeared (see `migrate`). */
 const MIGRATE_ATTEMPTS = 3;
 
@@ -146,6 +145,7 @@ function isOtherSchemaGone(error: unknown, schema: string | null): boolean {
   return code === "3F000" && typeof message === "string" && (!schema || !message.includes(`"${schema}"`));
 }
 
+/** Applies every pending migration (or down to `target`); throws with the failing migration's name. */
 export async function migrate(handle: DatabaseHandle, target?: string): Promise<string[]> {
   const migrator = new Migrator({
     db: handle.db,
