@@ -1,7 +1,8 @@
 // A conversation of thousands of messages in Debian's Chromium: only a window of rows is in the DOM
 // (use-message-window.ts) at the bottom, at the top (the first message reachable) and in between,
 // from the mouse wheel's scrollTop and from the keyboard; a new message at the bottom is shown, and
-// one arriving while the reader is scrolled up a little is there below without moving them.
+// one arriving while the reader is scrolled up a little is there below without moving them, with a
+// button leading to it (and back to the latest messages from anywhere).
 // The messages are real MLS messages sent by a real SDK device of the other doctor. Skips itself,
 // saying so, without /usr/bin/chromium. bench/web-scroll.ts measures the same with 10,000.
 import assert from "node:assert/strict";
@@ -172,6 +173,11 @@ if (!hasChromium) {
         await log.getByTestId("message").filter({ hasText: later }).waitFor();
         await frames(page);
         assert.equal(await log.evaluate((el) => el.scrollTop), readingAt, "the reader was not moved");
+        // A button says a message arrived below, and leads to it.
+        await page.getByRole("button", { name: "1 nouveau message" }).click();
+        await frames(page);
+        assert.ok(await visibleInLog(log, later), "the new message is in view");
+        assert.equal(await page.locator(".to-latest").count(), 0, "no button at the bottom");
 
         // Its quote leads to the first message, far outside the window: the window moves there.
         await reply.getByTestId("reply-quote").getByRole("button").click();
@@ -179,6 +185,11 @@ if (!hasChromium) {
         await frames(page);
         assert.ok(await visibleInLog(log, lineText(1)), "the quoted message is in view");
         assert.ok((await rowCount(log)) < MAX_ROWS, "rows after the jump");
+        // Far from the end, the button leads back to the latest messages.
+        await page.getByRole("button", { name: "Derniers messages" }).click();
+        await log.getByText(later, { exact: true }).waitFor();
+        await frames(page);
+        assert.ok(await visibleInLog(log, later), "back at the latest message");
       });
     });
   });

@@ -436,7 +436,18 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
     return { rows, keys: rows.map(rowKey) };
   }, [messages, pending, conversation, me, t, formatDate]);
   // Only a window of the rows is in the DOM (a conversation may hold 10,000 messages).
-  const { start, end, scroller, list, onScroll, jumpTo, toBottom } = useMessageWindow(keys);
+  const { start, end, scroller, list, onScroll, jumpTo, toBottom, atBottom } = useMessageWindow(keys);
+  // Away from the latest messages, a button leads back to them and counts what others wrote since.
+  const latestSeq = messages?.[messages.length - 1]?.seq ?? 0;
+  const [leftAtSeq, setLeftAtSeq] = useState<number | null>(null);
+  if (atBottom && leftAtSeq !== null) setLeftAtSeq(null);
+  if (!atBottom && leftAtSeq === null) setLeftAtSeq(latestSeq);
+  const arrivedBelow =
+    leftAtSeq === null
+      ? 0
+      : (messages ?? []).filter(
+          (m) => m.seq > leftAtSeq && m.senderUserId !== me && m.content.type !== "group-info",
+        ).length;
 
   return (
     <section className="chat" aria-labelledby="chat-title">
@@ -625,6 +636,14 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
           </p>
         ) : null}
       </div>
+      {!atBottom && !isOpeningCase ? (
+        <div className="to-latest-anchor">
+          <button type="button" className="to-latest" onClick={toBottom}>
+            <span aria-hidden="true">↓ </span>
+            {arrivedBelow > 0 ? tn("chat.newBelow", arrivedBelow) : t("chat.toLatest")}
+          </button>
+        </div>
+      ) : null}
       <p className="typing" aria-live="polite" hidden={isOpeningCase}>
         {typing ? t("messages.typing", { name: typing }) : ""}
       </p>

@@ -43,6 +43,8 @@ export function useMessageWindow(keys: readonly string[]) {
   const [range, setRange] = useState<Range | null>(null);
   /** At the bottom: the window ends with the last row and the log stays scrolled to the end. */
   const follow = useRef(true);
+  /** `follow` for rendering (the "latest messages" button); changes only when the reader moves. */
+  const [atBottom, setAtBottom] = useState(true);
   const anchor = useRef<Anchor | null>(null);
   const jumpTarget = useRef<string | null>(null);
 
@@ -78,6 +80,7 @@ export function useMessageWindow(keys: readonly string[]) {
     const total = keysRef.current.length;
     const below = box.scrollHeight - box.scrollTop - box.clientHeight;
     follow.current = below <= BOTTOM_PX && e >= total;
+    setAtBottom(follow.current);
     if (anchor.current) return; // a shift is already on its way
     if (box.scrollTop < EDGE_PX && s > 0) {
       const nextStart = Math.max(0, s - STEP);
@@ -134,14 +137,14 @@ export function useMessageWindow(keys: readonly string[]) {
     const index = keysRef.current.indexOf(key);
     if (index < 0) return;
     const shown = scroller.current?.querySelector(`[data-row-key="${CSS.escape(key)}"]`);
+    follow.current = false;
+    setAtBottom(false);
     if (shown) {
-      follow.current = false;
       shown.scrollIntoView({ block: "center" });
       return;
     }
     const total = keysRef.current.length;
     const nextStart = Math.max(0, Math.min(index - WINDOW_SIZE / 2, total - WINDOW_SIZE));
-    follow.current = false;
     anchor.current = null;
     jumpTarget.current = key;
     setRange(windowOf(nextStart, Math.min(total, nextStart + WINDOW_SIZE), total));
@@ -150,11 +153,12 @@ export function useMessageWindow(keys: readonly string[]) {
   /** Back to the latest rows (after one's own message is sent). */
   const toBottom = useCallback(() => {
     follow.current = true;
+    setAtBottom(true);
     anchor.current = null;
     setRange(null);
     const box = scroller.current;
     if (box) box.scrollTop = box.scrollHeight;
   }, []);
 
-  return { start, end, scroller, list, onScroll, jumpTo, toBottom };
+  return { start, end, scroller, list, onScroll, jumpTo, toBottom, atBottom };
 }
