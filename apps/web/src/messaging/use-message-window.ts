@@ -150,7 +150,7 @@ export function useMessageWindow(keys: readonly string[]) {
     setRange(windowOf(nextStart, Math.min(total, nextStart + WINDOW_SIZE), total));
   }, []);
 
-  /** Back to the latest rows (after one's own message is sent). */
+  /** Back to the latest rows (after one's own message is sent, or from the "latest messages" button). */
   const toBottom = useCallback(() => {
     follow.current = true;
     setAtBottom(true);
