@@ -2,9 +2,33 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type ScratchDatabase, scratchDatabase, testStore } from "@confrere/dev-env";
 import { migrate } from "@confrere/server";
-import { Migrator } from "kysely";
+import { type Insertable, Migrator } from "kysely";
 import { StaticMigrationProvider } from "../src/db/migrations/index.ts";
+import type { DirectoryProfessionalsTable } from "../src/db/schema-directory.ts";
 import { KyselyDirectorySql } from "../src/directory/directory-sql.ts";
+
+/** A professional's row as the importer writes it (a doctor, active, seen in import 1). */
+function professionalRow(nationalId: string, lastName = "LEROY"): Insertable<DirectoryProfessionalsTable> {
+  return {
+    national_id: nationalId,
+    id_type: "RPPS",
+    identifier: nationalId.slice(1),
+    civility_code: null,
+    practice_civility_code: null,
+    practice_civility_label: null,
+    last_name: lastName,
+    first_name: "Léa",
+    last_name_key: lastName.toLowerCase(),
+    first_name_key: "lea",
+    profession_code: "10",
+    profession_label: "Médecin",
+    is_active: 1,
+    content_hash: "h",
+    first_seen_import: 1,
+    last_seen_import: 1,
+    updated_at: 1,
+  };
+}
 
 describe(`migration 0003-directory on ${testStore()}`, () => {
   let scratch: ScratchDatabase;
@@ -148,25 +172,7 @@ describe(`migration 0011-directory-search on ${testStore()}`, () => {
       ] as const) {
         const row = await handle.db
           .insertInto("directory_professionals")
-          .values({
-            national_id: nationalId,
-            id_type: "RPPS",
-            identifier: nationalId.slice(1),
-            civility_code: null,
-            practice_civility_code: null,
-            practice_civility_label: null,
-            last_name: lastName,
-            first_name: "Léa",
-            last_name_key: lastName.toLowerCase(),
-            first_name_key: "lea",
-            profession_code: "10",
-            profession_label: "Médecin",
-            is_active: 1,
-            content_hash: "h",
-            first_seen_import: 1,
-            last_seen_import: 1,
-            updated_at: 1,
-          })
+          .values(professionalRow(nationalId, lastName))
           .returning("id")
           .executeTakeFirstOrThrow();
         professionalIds.push(Number(row.id));
@@ -241,25 +247,7 @@ describe(`migration 0021-directory-search-codes on ${testStore()}`, () => {
       for (const nationalId of ["810785900399", "810785900400"]) {
         const row = await handle.db
           .insertInto("directory_professionals")
-          .values({
-            national_id: nationalId,
-            id_type: "RPPS",
-            identifier: nationalId.slice(1),
-            civility_code: null,
-            practice_civility_code: null,
-            practice_civility_label: null,
-            last_name: "LEROY",
-            first_name: "Léa",
-            last_name_key: "leroy",
-            first_name_key: "lea",
-            profession_code: "10",
-            profession_label: "Médecin",
-            is_active: 1,
-            content_hash: "h",
-            first_seen_import: 1,
-            last_seen_import: 1,
-            updated_at: 1,
-          })
+          .values(professionalRow(nationalId))
           .returning("id")
           .executeTakeFirstOrThrow();
         ids.push(Number(row.id));
