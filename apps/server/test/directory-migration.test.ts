@@ -68,48 +68,17 @@ describe(`migration 0003-directory on ${testStore()}`, () => {
       const professional = await handle.db
         .insertInto("directory_professionals")
         .values({
-          national_id: "810785900399",
-          id_type: "RPPS",
-          identifier: "10785900399",
+          ...professionalRow("810785900399"),
           civility_code: "MME",
           practice_civility_code: "DR",
           practice_civility_label: "Docteur",
-          last_name: "LEROY",
-          first_name: "Léa",
-          last_name_key: "leroy",
-          first_name_key: "lea",
-          profession_code: "10",
-          profession_label: "Médecin",
-          is_active: 1,
-          content_hash: "h",
-          first_seen_import: 1,
-          last_seen_import: 1,
-          updated_at: 1,
         })
         .returning("id")
         .executeTakeFirstOrThrow();
       await assert.rejects(
         handle.db
           .insertInto("directory_professionals")
-          .values({
-            national_id: "810785900399",
-            id_type: "RPPS",
-            identifier: "10785900399",
-            civility_code: null,
-            practice_civility_code: null,
-            practice_civility_label: null,
-            last_name: "X",
-            first_name: "Y",
-            last_name_key: "x",
-            first_name_key: "y",
-            profession_code: null,
-            profession_label: null,
-            is_active: 1,
-            content_hash: "h",
-            first_seen_import: 1,
-            last_seen_import: 1,
-            updated_at: 1,
-          })
+          .values({ ...professionalRow("810785900399", "X"), profession_code: null, profession_label: null })
           .execute(),
         "one row per national id",
       );
