@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type ScratchDatabase, scratchDatabase, testStore } from "@confrere/dev-env";
 import { migrate } from "@confrere/server";
-import { type Insertable, Migrator } from "kysely";
-import { StaticMigrationProvider } from "../src/db/migrations/index.ts";
+import type { Insertable } from "kysely";
 import type { DirectoryProfessionalsTable } from "../src/db/schema-directory.ts";
 import { KyselyDirectorySql } from "../src/directory/directory-sql.ts";
 
@@ -112,12 +111,7 @@ describe(`migration 0003-directory on ${testStore()}`, () => {
         );
       }
 
-      const migrator = new Migrator({
-        db: handle.db,
-        provider: new StaticMigrationProvider({ kind: handle.kind }),
-      });
-      const down = await migrator.migrateTo("0002-audit");
-      assert.equal(down.error, undefined);
+      await migrate(handle, "0002-audit");
       await assert.rejects(handle.db.selectFrom("directory_professionals").selectAll().execute());
       assert.equal((await handle.db.selectFrom("users").selectAll().execute()).length, 1);
       assert.ok((await migrate(handle)).includes("0003-directory"));
@@ -186,12 +180,7 @@ describe(`migration 0011-directory-search on ${testStore()}`, () => {
         ),
       );
 
-      const migrator = new Migrator({
-        db: handle.db,
-        provider: new StaticMigrationProvider({ kind: handle.kind }),
-      });
-      const down = await migrator.migrateTo("0010-billing");
-      assert.equal(down.error, undefined);
+      await migrate(handle, "0010-billing");
       await assert.rejects(sql.rows("select * from directory_specialty_departements"));
       assert.equal((await sql.rows("select * from directory_specialties")).length, 3);
       assert.ok((await migrate(handle)).includes("0011-directory-search"));
@@ -252,13 +241,58 @@ describe(`migration 0021-directory-search-codes on ${testStore()}`, () => {
         ],
       );
 
-      const migrator = new Migrator({
-        db: handle.db,
-        provider: new StaticMigrationProvider({ kind: handle.kind }),
-      });
-      assert.equal((await migrator.migrateTo("0020-directory-search-heads")).error, undefined);
+      await migrate(handle, "0020-directory-search-heads");
       await assert.rejects(sql.rows("select professions from directory_search"));
       assert.equal((await sql.rows("select * from directory_search")).length, 2);
+    } finally {
+      await handle.close();
+      await scratch.dispose();
+    }
+  });
+});
+
+describe(`migration 0022-directory-without-professional-keys on ${testStore()}`, () => {
+  test("PostgreSQL: 0021 → 0022 drops the professionals' foreign keys of the situations, specialties and search documents; down puts them back", {
+    skip: testStore() === "sqlite" ? "SQLite keeps its keys" : false,
+  }, async () => {
+    const scratch = await scratchDatabase("migration-directory-keys");
+    const handle = await scratch.open();
+    try {
+      await migrate(handle, "0021-directory-search-codes");
+      const sql = new KyselyDirectorySql(handle.db, handle.kind);
+      const professional = await handle.db
+        .insertInto("directory_professionals")
+        .values(professionalRow("810785900399"))
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const unknown = Number(professional.id) + 1000;
+      const writes = (id: number) => [
+        () =>
+          sql.run(
+            "insert into directory_practice_situations (professional_id, situation_key) values (?, 'a')",
+            [id],
+          ),
+        () => sql.run("insert into directory_specialties (professional_id, code) values (?, 'SM04')", [id]),
+        () =>
+          sql.run(
+            "insert into directory_search (professional_id, document) values (?, to_tsvector('simple', 'leroy'))",
+            [id],
+          ),
+      ];
+      for (const write of writes(unknown)) await assert.rejects(write(), /foreign key/);
+
+      assert.deepEqual(await migrate(handle, "0022-directory-without-professional-keys"), [
+        "0022-directory-without-professional-keys",
+      ]);
+      for (const write of writes(unknown)) assert.equal(await write(), 1);
+
+      // Down checks the rows it keys: the ones without their professional go first.
+      for (const table of ["directory_practice_situations", "directory_specialties", "directory_search"]) {
+        await sql.run(`delete from ${table} where professional_id = ?`, [unknown]);
+      }
+      await migrate(handle, "0021-directory-search-codes");
+      for (const write of writes(unknown)) await assert.rejects(write(), /foreign key/);
+      for (const write of writes(Number(professional.id))) assert.equal(await write(), 1);
     } finally {
       await handle.close();
       await scratch.dispose();

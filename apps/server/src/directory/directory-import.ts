@@ -33,10 +33,16 @@ import {
 import { onProfessionalsDeactivated } from "./directory-hooks.ts";
 import { type DirectorySql, type SqlValue, withDedicatedConnection } from "./directory-sql.ts";
 import { readAnnuaire } from "./read-annuaire.ts";
-import { refreshSearchHeads } from "./search-heads.ts";
+import { RunnerPool } from "./runner-pool.ts";
+import { HEAD_BOUNDS, refreshSearchHeads } from "./search-heads.ts";
 
 /** Staged rows per insert transaction. */
 const STAGING_BATCH_ROWS = 5000;
+/**
+ * PostgreSQL: connections writing merged pages at once, beside the import's own. Two keep both
+ * of this machine's cores busy: the database on one page, Node building the next.
+ */
+const POSTGRES_WRITERS = 2;
 /** Staged rows merged per transaction (whole persons only). */
 const MERGE_PAGE_ROWS = 5000;
 /** Professionals deactivated per transaction (and per call of the hook). */
@@ -139,13 +145,32 @@ export async function importDirectory(
   const warn = options.onWarning ?? (() => {});
   let summary: DirectoryImportSummary;
   try {
-    summary = await withDedicatedConnection(ctx.db, ctx.database.kind, async (run) => {
-      try {
-        return await importOnConnection(ctx, run, importId, files, sources, options, warn, started);
-      } finally {
-        await run.run("drop table if exists directory_staging");
-      }
-    });
+    summary = await withDedicatedConnection(
+      ctx.db,
+      ctx.database.kind,
+      async (run, helpers) => {
+        try {
+          return await importOnConnection(
+            ctx,
+            run,
+            helpers,
+            importId,
+            files,
+            sources,
+            options,
+            warn,
+            started,
+          );
+        } finally {
+          await run.run("drop table if exists directory_staging");
+          // The connections go back to the app's pool.
+          if (run.kind === "postgres") {
+            for (const connection of [run, ...helpers]) await connection.run("reset synchronous_commit");
+          }
+        }
+      },
+      POSTGRES_WRITERS,
+    );
   } catch (error) {
     await ctx.db
       .updateTable("directory_imports")
@@ -224,6 +249,7 @@ async function beginImport(ctx: AppContext, sources: readonly string[]): Promise
 async function importOnConnection(
   ctx: AppContext,
   run: DirectorySql,
+  helpers: readonly DirectorySql[],
   importId: number,
   files: readonly string[],
   sources: readonly string[],
@@ -235,7 +261,7 @@ async function importOnConnection(
   if (isPostgres) {
     // This session only: commits do not wait for the WAL flush. A crash may lose the last
     // batches, which the next import writes again; nothing else is at stake.
-    await run.run("set synchronous_commit = off");
+    for (const connection of [run, ...helpers]) await connection.run("set synchronous_commit = off");
   } else {
     // This connection only: a 16 MiB page cache, and the WAL checkpointed every 100 MiB instead of
     // every 4 MiB (indexes written in random order otherwise rewrite the same pages many times).
@@ -315,39 +341,54 @@ async function importOnConnection(
     )[0]?.n ?? 0,
   );
   const merger = new Merger(ctx, importId);
+  // PostgreSQL writes pages on the helpers' connections, several at once: the database writes
+  // one while Node builds the next. Pages hold whole persons, so they touch different rows,
+  // except shared establishments (Merger#writeEstablishments). The import's own connection only
+  // reads the staged rows: a connection runs one transaction at a time, and a reader waiting for
+  // one would hold the next page back.
+  const writers = new RunnerPool(helpers.length > 0 ? helpers : [run]);
   let after = "";
   let merged = 0;
-  for (;;) {
-    options.signal?.throwIfAborted();
-    let page = await run.rows<{ national_id: string; payload: string }>(
-      "select national_id, payload from directory_staging where national_id > ? order by national_id, seq limit ?",
-      [after, MERGE_PAGE_ROWS],
-    );
-    if (page.length === 0) break;
-    const lastId = page[page.length - 1]!.national_id;
-    if (page.length === MERGE_PAGE_ROWS) {
-      if (page[0]!.national_id === lastId) {
-        // One person with more rows than a page: read them all.
-        page = await run.rows(
-          "select national_id, payload from directory_staging where national_id = ? order by seq",
-          [lastId],
-        );
-      } else {
-        // The last person may go on in the next page: leave them for it.
-        page = page.filter((row) => row.national_id !== lastId);
+  try {
+    for (;;) {
+      options.signal?.throwIfAborted();
+      let page = await run.rows<{ national_id: string; payload: string }>(
+        "select national_id, payload from directory_staging where national_id > ? order by national_id, seq limit ?",
+        [after, MERGE_PAGE_ROWS],
+      );
+      if (page.length === 0) break;
+      const lastId = page[page.length - 1]!.national_id;
+      if (page.length === MERGE_PAGE_ROWS) {
+        if (page[0]!.national_id === lastId) {
+          // One person with more rows than a page: read them all.
+          page = await run.rows(
+            "select national_id, payload from directory_staging where national_id = ? order by seq",
+            [lastId],
+          );
+        } else {
+          // The last person may go on in the next page: leave them for it.
+          page = page.filter((row) => row.national_id !== lastId);
+        }
       }
+      const groups = new Map<string, string[]>();
+      for (const row of page) {
+        const payloads = groups.get(row.national_id);
+        if (payloads) payloads.push(row.payload);
+        else groups.set(row.national_id, [row.payload]);
+      }
+      after = page[page.length - 1]!.national_id;
+      const rows = page.length;
+      await writers.start(async (writer) => {
+        await writer.transaction((tx) => merger.mergePage(tx, groups));
+        merged += rows;
+        options.onProgress?.({ phase: "writing", done: merged, total: stagedRows });
+      });
     }
-    const groups = new Map<string, string[]>();
-    for (const row of page) {
-      const payloads = groups.get(row.national_id);
-      if (payloads) payloads.push(row.payload);
-      else groups.set(row.national_id, [row.payload]);
-    }
-    await run.transaction((tx) => merger.mergePage(tx, groups));
-    after = page[page.length - 1]!.national_id;
-    merged += page.length;
-    options.onProgress?.({ phase: "writing", done: merged, total: stagedRows });
+  } catch (error) {
+    await writers.drain().catch(() => {});
+    throw error;
   }
+  await writers.drain();
   const seen = merger.counts.new + merger.counts.updated + merger.counts.unchanged;
 
   // 3. Deactivate.
@@ -392,7 +433,7 @@ async function importOnConnection(
       : "directory_professionals";
     await run.run(`vacuum (analyze) ${tables}`);
     // The first ids of the prefixes its index answers slowly, for this import.
-    await refreshSearchHeads(run, importId, indexChanged);
+    await refreshSearchHeads(run, importId, indexChanged, HEAD_BOUNDS, helpers);
   } else if (indexChanged) {
     await run.run("pragma optimize");
   }
@@ -702,7 +743,11 @@ class Merger {
         documents,
         `on conflict (professional_id) do update set document = excluded.document,
            professions = excluded.professions, departements = excluded.departements`,
-        "(?, to_tsvector('simple', ?), string_to_array(?, '|'), string_to_array(?, '|'))",
+        {
+          document: "to_tsvector('simple', ?)",
+          professions: "string_to_array(?, '|')",
+          departements: "string_to_array(?, '|')",
+        },
       );
     }
   }
@@ -731,7 +776,9 @@ class Merger {
       }
     }
     if (pending.size === 0) return ids;
-    const establishments = [...pending.values()];
+    // In key order: two pages written at once then lock the establishments they share in the
+    // same order, and neither waits for the other while holding what it needs.
+    const establishments = [...pending.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     // Inserted and changed rows come back with their id; unchanged ones are looked up.
     const rows = await run.insert<{ id: number; establishment_key: string }>(
       "directory_establishments",

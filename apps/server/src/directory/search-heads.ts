@@ -11,6 +11,7 @@
  * (search-candidates.ts), since only imports change the search index.
  */
 import type { DirectorySql } from "./directory-sql.ts";
+import { RunnerPool } from "./runner-pool.ts";
 import { HEAD_LENGTH, postgresWordStream } from "./search-candidates.ts";
 
 export interface HeadBounds {
@@ -36,6 +37,7 @@ export async function refreshSearchHeads(
   importId: number,
   indexChanged: boolean,
   bounds: HeadBounds = HEAD_BOUNDS,
+  helpers: readonly DirectorySql[] = [],
 ): Promise<number> {
   if (!indexChanged) {
     const taken = await sql.run(
@@ -46,14 +48,18 @@ export async function refreshSearchHeads(
     );
     if (taken > 0) return taken;
   }
-  return writeSearchHeads(sql, importId, bounds);
+  return writeSearchHeads(sql, importId, bounds, helpers);
 }
 
-/** Writes the heads of every prefix within `bounds`, for `importId`; returns how many. */
+/**
+ * Writes the heads of every prefix within `bounds`, for `importId`; returns how many. The heads
+ * are written on `sql` and `helpers` at once (each a query of its own, CPU-bound in the database).
+ */
 export async function writeSearchHeads(
   sql: DirectorySql,
   importId: number,
   bounds: HeadBounds = HEAD_BOUNDS,
+  helpers: readonly DirectorySql[] = [],
 ): Promise<number> {
   await sql.run("delete from directory_search_heads");
   // Every prefix of every indexed word, with its documents (an upper bound: a document holding
@@ -66,12 +72,16 @@ export async function writeSearchHeads(
      where documents between ? and ?`,
     [bounds.minDocuments, bounds.maxDocuments],
   );
+  const writers = new RunnerPool([sql, ...helpers]);
   for (const { prefix, documents } of prefixes) {
-    await sql.run(
-      `insert into directory_search_heads (prefix, import_id, ids)
-       select ?, ?, array(select ${postgresWordStream(Number(documents))} order by 1 limit ?)`,
-      [prefix, importId, `${prefix}:*`, HEAD_LENGTH],
-    );
+    await writers.start(async (writer) => {
+      await writer.run(
+        `insert into directory_search_heads (prefix, import_id, ids)
+         select ?, ?, array(select ${postgresWordStream(Number(documents))} order by 1 limit ?)`,
+        [prefix, importId, `${prefix}:*`, HEAD_LENGTH],
+      );
+    });
   }
+  await writers.drain();
   return prefixes.length;
 }

@@ -19,6 +19,7 @@ import { serviceRouting } from "./0018-service-routing.ts";
 import { serviceHandovers } from "./0019-service-handovers.ts";
 import { directorySearchHeads } from "./0020-directory-search-heads.ts";
 import { directorySearchCodes } from "./0021-directory-search-codes.ts";
+import { directoryWithoutProfessionalKeys } from "./0022-directory-without-professional-keys.ts";
 
 export type DatabaseKind = "sqlite" | "postgres";
 export interface MigrationContext {
@@ -51,6 +52,7 @@ export function migrationList(context: MigrationContext): Record<string, Migrati
     "0019-service-handovers": serviceHandovers(context),
     "0020-directory-search-heads": directorySearchHeads(context),
     "0021-directory-search-codes": directorySearchCodes(context),
+    "0022-directory-without-professional-keys": directoryWithoutProfessionalKeys(context),
   };
 }
 
