@@ -548,3 +548,101 @@ describe("confrere-server directory import: interrupted", () => {
     assert.equal(summary.rowsRead, OLD_ROWS);
   });
 });
+
+describe("confrere-server directory import: many pages", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  /**
+   * `people` persons, each one of the fixture's rows with a new valid RPPS: every page of the
+   * merge (5,000 rows) names the fixture's few establishments again, and on PostgreSQL two pages
+   * are written at once, both upserting them.
+   */
+  function manyPeople(people: number, renamed: (n: number) => boolean = () => false) {
+    return mapTable(oldText, (rows) => {
+      const header = rows[0]!;
+      const id = header.indexOf("Identifiant PP");
+      const nationalId = header.indexOf("Identification nationale PP");
+      const lastName = header.indexOf("Nom d'exercice");
+      const out = [header];
+      for (let n = 0; n < people; n++) {
+        const row = [...rows[1 + (n % (rows.length - 1))]!];
+        row[id] = withLuhnKey(`2${String(n).padStart(9, "0")}`);
+        row[nationalId] = `8${row[id]}`;
+        if (renamed(n)) row[lastName] = `${row[lastName]}-RENOMME`;
+        out.push(row);
+      }
+      return out;
+    });
+  }
+
+  test("a 23,000-person extraction (five pages) imports whole, again unchanged, then with every seventh person changed", async () => {
+    const people = 23_000;
+    const file = await tempFile("PS_LibreAcces_Personne_activite_202612050000.txt", manyPeople(people));
+    const first = await runImport(server, [file]);
+    assert.deepEqual(counts(first.summary), {
+      new: people,
+      updated: 0,
+      unchanged: 0,
+      deactivated: 0,
+      rowsRead: people,
+      rowsRejected: 0,
+    });
+    const db = server.server.ctx.db;
+    assert.equal(await countRows(server, "directory_professionals"), people);
+    assert.equal(await countRows(server, "directory_practice_situations"), people);
+    const searchRows = await db
+      .selectFrom("directory_search")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(searchRows.n), people);
+    // Each establishment once, and every situation's establishment is one of them.
+    const establishments = await db
+      .selectFrom("directory_establishments")
+      .select(["id", "establishment_key"])
+      .execute();
+    assert.equal(new Set(establishments.map((e) => e.establishment_key)).size, establishments.length);
+    const dangling = await db
+      .selectFrom("directory_practice_situations as s")
+      .leftJoin("directory_establishments as e", "e.id", "s.establishment_id")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("s.establishment_id", "is not", null)
+      .where("e.id", "is", null)
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(dangling.n), 0);
+    const linked = await db
+      .selectFrom("directory_practice_situations")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("establishment_id", "is not", null)
+      .executeTakeFirstOrThrow();
+    assert.ok(Number(linked.n) > people / 2, "most situations name an establishment");
+
+    const again = await runImport(server, [file]);
+    assert.deepEqual(counts(again.summary), { ...counts(first.summary), new: 0, unchanged: people });
+
+    const changedFile = await tempFile(
+      "PS_LibreAcces_Personne_activite_202612060000.txt",
+      manyPeople(people, (n) => n % 7 === 0),
+    );
+    const changed = await runImport(server, [changedFile]);
+    const renamed = Math.ceil(people / 7);
+    assert.deepEqual(counts(changed.summary), {
+      ...counts(first.summary),
+      new: 0,
+      updated: renamed,
+      unchanged: people - renamed,
+    });
+    assert.equal(await countRows(server, "directory_practice_situations"), people);
+    const renamedRows = await db
+      .selectFrom("directory_professionals")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("last_name", "like", "%-RENOMME")
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(renamedRows.n), renamed);
+  });
+});
