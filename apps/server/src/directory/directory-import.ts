@@ -384,11 +384,10 @@ async function importOnConnection(
         options.onProgress?.({ phase: "writing", done: merged, total: stagedRows });
       });
     }
-  } catch (error) {
-    await writers.drain().catch(() => {});
-    throw error;
+  } finally {
+    // Every page started ends before anything else happens; a failed one fails the import.
+    await writers.drain();
   }
-  await writers.drain();
   const seen = merger.counts.new + merger.counts.updated + merger.counts.unchanged;
 
   // 3. Deactivate.

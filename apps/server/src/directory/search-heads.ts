@@ -73,15 +73,18 @@ export async function writeSearchHeads(
     [bounds.minDocuments, bounds.maxDocuments],
   );
   const writers = new RunnerPool([sql, ...helpers]);
-  for (const { prefix, documents } of prefixes) {
-    await writers.start(async (writer) => {
-      await writer.run(
-        `insert into directory_search_heads (prefix, import_id, ids)
-         select ?, ?, array(select ${postgresWordStream(Number(documents))} order by 1 limit ?)`,
-        [prefix, importId, `${prefix}:*`, HEAD_LENGTH],
-      );
-    });
+  try {
+    for (const { prefix, documents } of prefixes) {
+      await writers.start(async (writer) => {
+        await writer.run(
+          `insert into directory_search_heads (prefix, import_id, ids)
+           select ?, ?, array(select ${postgresWordStream(Number(documents))} order by 1 limit ?)`,
+          [prefix, importId, `${prefix}:*`, HEAD_LENGTH],
+        );
+      });
+    }
+  } finally {
+    await writers.drain();
   }
-  await writers.drain();
   return prefixes.length;
 }
