@@ -340,7 +340,8 @@ async function importOnConnection(
       )
     )[0]?.n ?? 0,
   );
-  const merger = new Merger(ctx, importId);
+  const directoryWasEmpty = (await run.rows("select id from directory_professionals limit 1")).length === 0;
+  const merger = new Merger(ctx, importId, directoryWasEmpty);
   // PostgreSQL writes pages on the helpers' connections, several at once: the database writes
   // one while Node builds the next. Pages hold whole persons, so they touch different rows,
   // except shared establishments (Merger#writeEstablishments). The import's own connection only
@@ -379,7 +380,7 @@ async function importOnConnection(
       after = page[page.length - 1]!.national_id;
       const rows = page.length;
       await writers.start(async (writer) => {
-        await writer.transaction((tx) => merger.mergePage(tx, groups));
+        await merger.mergePage(writer, groups);
         merged += rows;
         options.onProgress?.({ phase: "writing", done: merged, total: stagedRows });
       });
@@ -596,8 +597,17 @@ class Merger {
   constructor(
     private readonly ctx: AppContext,
     private readonly importId: number,
+    /** No professional was stored when the merge began: there is nothing to compare with. */
+    private readonly directoryWasEmpty: boolean,
   ) {}
 
+  /**
+   * Merges one page of whole persons, in two transactions. The page's establishments come first,
+   * committed on their own: pages written at once share establishments (a hospital is on many),
+   * and PostgreSQL holds a page inserting one that another page has written but not committed
+   * until that page commits. Within one transaction, that was the other page's whole
+   * transaction, and the writers took turns (bench/README.md, "establishments").
+   */
   async mergePage(run: DirectorySql, groups: ReadonlyMap<string, readonly string[]>): Promise<void> {
     const contents: ProfessionalContent[] = [];
     for (const [nationalId, payloads] of groups) {
@@ -605,12 +615,15 @@ class Merger {
       if (content) contents.push(content);
     }
     if (contents.length === 0) return;
+    // A page holds whole persons and only the import writes professionals: in an import into an
+    // empty directory, nobody is stored yet.
     const stored = new Map(
-      (
-        await run.rowsForIds<StoredProfessional>(
-          "select id, national_id, content_hash, is_active from directory_professionals where national_id in $IDS",
-          contents.map((content) => content.nationalId),
-        )
+      (this.directoryWasEmpty
+        ? []
+        : await run.rowsForIds<StoredProfessional>(
+            "select id, national_id, content_hash, is_active from directory_professionals where national_id in $IDS",
+            contents.map((content) => content.nationalId),
+          )
       ).map((row) => [row.national_id, row]),
     );
 
@@ -632,16 +645,31 @@ class Merger {
       toWrite.push(content);
     }
     this.counts.unchanged += unchanged.length;
-    if (unchanged.length > 0) {
-      await run.forIds(
-        "update directory_professionals set last_seen_import = ? where id in $IDS",
-        unchanged,
-        [this.importId],
-      );
-    }
-    if (toWrite.length === 0) return;
-
     const now = this.ctx.clock.now();
+    const establishmentIds =
+      toWrite.length > 0
+        ? await run.transaction((tx) => this.#writeEstablishments(tx, toWrite, now))
+        : new Map<string, number>();
+    await run.transaction(async (tx) => {
+      if (unchanged.length > 0) {
+        await tx.forIds(
+          "update directory_professionals set last_seen_import = ? where id in $IDS",
+          unchanged,
+          [this.importId],
+        );
+      }
+      if (toWrite.length > 0) await this.#writeProfessionals(tx, toWrite, changedIds, establishmentIds, now);
+    });
+  }
+
+  /** Writes the new and changed professionals of a page, and replaces what hangs from them. */
+  async #writeProfessionals(
+    run: DirectorySql,
+    toWrite: readonly ProfessionalContent[],
+    changedIds: readonly number[],
+    establishmentIds: ReadonlyMap<string, number>,
+    now: number,
+  ): Promise<void> {
     const written = await run.insert<{ id: number; national_id: string }>(
       "directory_professionals",
       PROFESSIONAL_COLUMNS,
@@ -679,7 +707,6 @@ class Merger {
         await run.forIds("delete from directory_search where rowid in $IDS", changedIds);
     }
 
-    const establishmentIds = await this.#writeEstablishments(run, toWrite, now);
     const situations: SqlValue[][] = [];
     const specialties: SqlValue[][] = [];
     const specialtyDepartements: SqlValue[][] = [];
