@@ -140,9 +140,18 @@ async function openPostgres(url: string, schema: string | null): Promise<Databas
 /** Tries of a migration run that failed because another schema disappeared (see `migrate`). */
 const MIGRATE_ATTEMPTS = 3;
 
-function isOtherSchemaGone(error: unknown, schema: string | null): boolean {
+/**
+ * Whether a migration run failed listing the tables because another process dropped its schema
+ * ("schema … does not exist", 3F000) or one of its tables ("relation "other.t" does not exist",
+ * 42P01) meanwhile, before any migration ran.
+ */
+function isOtherSchemaGone(error: unknown, schema: string | null, ranOne: boolean): boolean {
+  if (ranOne) return false;
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return code === "3F000" && typeof message === "string" && (!schema || !message.includes(`"${schema}"`));
+  if (typeof message !== "string") return false;
+  if (code === "3F000") return !schema || !message.includes(`"${schema}"`);
+  const relationSchema = code === "42P01" ? /relation "([^".]+)\./.exec(message)?.[1] : undefined;
+  return relationSchema !== undefined && relationSchema !== (schema ?? "public");
 }
 
 /** Applies every pending migration (or down to `target`); throws with the failing migration's name. */
@@ -157,9 +166,14 @@ export async function migrate(handle: DatabaseHandle, target?: string): Promise<
   const run = () => (target === undefined ? migrator.migrateToLatest() : migrator.migrateTo(target));
   let { error, results } = await run();
   // Kysely's migrator lists the tables of every schema of the database: another process dropping
-  // its own schema meanwhile fails the listing ("schema … does not exist", 3F000; seen when test
-  // suites share a database). Nothing ran then (migrations run after the listing): try again.
-  for (let attempt = 1; attempt < MIGRATE_ATTEMPTS && isOtherSchemaGone(error, handle.schema); attempt++) {
+  // its own schema or tables meanwhile fails the listing (seen when test suites share a database).
+  // Nothing ran then (migrations run after the listing): try again.
+  const ranOne = () => (results ?? []).some((r) => r.status !== "NotExecuted");
+  for (
+    let attempt = 1;
+    attempt < MIGRATE_ATTEMPTS && isOtherSchemaGone(error, handle.schema, ranOne());
+    attempt++
+  ) {
     ({ error, results } = await run());
   }
   const failed = results?.find((r) => r.status === "Error");
