@@ -8,6 +8,9 @@ import { type CliResult, runServerCli, startTestServer, type TestServer } from "
 import { withLuhnKey } from "@confrere/protocol";
 import { sql } from "kysely";
 import type { DirectoryImportSummary } from "../src/directory/directory-import.ts";
+import { searchDirectory } from "../src/directory/directory-search.ts";
+import { KyselyDirectorySql } from "../src/directory/directory-sql.ts";
+import { SEARCH_FORMAT } from "../src/directory/search-documents.ts";
 import {
   encodeWindows1252,
   makeTempDir,
@@ -478,6 +481,72 @@ describe("confrere-server directory import: newer layout, zip, broken rows", () 
     } finally {
       await fresh.close();
     }
+  });
+});
+
+describe("confrere-server directory import: search documents of an older format", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test("the import after one of an older format rebuilds every document, listed in it or not, and counts nobody as changed", async () => {
+    const leroy = "810785900399"; // LEROY Léa, in both imports
+    const robert = "810434640974"; // ROBERT Léa, left out of the second
+    await runImport(server, [OLD_PERSONNE_ACTIVITE]);
+    const db = server.server.ctx.db;
+    const run = new KyselyDirectorySql(db, server.server.ctx.database.kind);
+    const search = async (q: string) =>
+      (await searchDirectory(run, { q, limit: 100 })).results.map((result) => result.nationalId).sort();
+    // An import of format 1, whose documents a stale word tells apart.
+    await db.updateTable("directory_imports").set({ search_format: 1 }).execute();
+    for (const nationalId of [leroy, robert]) {
+      const id = Number((await professional(server, nationalId))!.id);
+      if (run.kind === "sqlite") {
+        await run.run("delete from directory_search where rowid = ?", [id]);
+        await run.run("insert into directory_search (rowid, document) values (?, 'zzancien')", [id]);
+      } else {
+        await run.run(
+          "update directory_search set document = to_tsvector('simple', 'zzancien') where professional_id = ?",
+          [id],
+        );
+      }
+    }
+    assert.deepEqual(await search("zzancien"), [robert, leroy].sort());
+    assert.ok(!(await search("leroy lea")).includes(leroy));
+
+    const withoutRobert = await tempFile(
+      "PS_LibreAcces_Personne_activite_202612020000.txt",
+      mapTable(oldText, (rows) => {
+        const nationalId = rows[0]!.indexOf("Identification nationale PP");
+        return rows.filter((row) => row[nationalId] !== robert);
+      }),
+    );
+    const second = await runImport(server, [withoutRobert], "--no-deactivate-missing");
+    assert.deepEqual(second.summary.professionals, {
+      new: 0,
+      updated: 0,
+      unchanged: OLD_PEOPLE - 1,
+      deactivated: 0,
+    });
+    assert.match(second.stderr, /search documents were written in an older format/);
+    assert.deepEqual(await search("zzancien"), []);
+    assert.ok((await search("leroy lea")).includes(leroy));
+    assert.ok((await search("robert lea")).includes(robert));
+    const recorded = await db
+      .selectFrom("directory_imports")
+      .select("search_format")
+      .where("id", "=", second.summary.importId)
+      .executeTakeFirstOrThrow();
+    assert.equal(recorded.search_format, SEARCH_FORMAT);
+
+    // The current format: nothing more to rebuild.
+    const third = await runImport(server, [withoutRobert], "--no-deactivate-missing");
+    assert.doesNotMatch(third.stderr, /older format/);
+    assert.ok((await search("robert lea")).includes(robert));
   });
 });
 

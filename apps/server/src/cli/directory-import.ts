@@ -27,7 +27,9 @@ class ProgressLine {
         ? `reading: ${progress.done} rows`
         : progress.phase === "writing"
           ? `writing: ${progress.total ? Math.floor((progress.done / progress.total) * 100) : 0}% (${progress.done}/${progress.total} rows)`
-          : `deactivating: ${progress.done} professionals`;
+          : progress.phase === "indexing"
+            ? `search documents rewritten: ${progress.done}`
+            : `deactivating: ${progress.done} professionals`;
     process.stderr.write(`\r\u001b[K${what} · ${seconds} s`);
     this.#shown = true;
   }

@@ -23,6 +23,8 @@ export interface DirectoryImportsTable {
   deactivated_missing: Flag;
   /** Why a failed import stopped (an `importAnnuaire:` or `importDirectory:` message). */
   error: string | null;
+  /** The format of the search documents it wrote (directory/search-documents.ts). */
+  search_format: Generated<number>;
 }
 
 /** One person of the directory, keyed by their national id (idNat_PS). */

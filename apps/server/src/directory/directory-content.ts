@@ -7,7 +7,8 @@
 import { createHash } from "node:crypto";
 import type { NationalIdType } from "@confrere/protocol";
 import type { AnnuaireRecord, Coded } from "./annuaire-records.ts";
-import { foldSearchText, searchDocument } from "./search-text.ts";
+import { professionalDocument } from "./search-documents.ts";
+import { foldSearchText } from "./search-text.ts";
 
 /**
  * A staged row is its kept fields joined by the unit separator (U+001F), the first one telling
@@ -286,12 +287,6 @@ export function buildProfessional(
     hashed += `S${SEPARATOR}${specialty.code}${SEPARATOR}${specialty.label ?? ""}${SEPARATOR}${specialty.typeCode ?? ""}\n`;
   }
 
-  const words: (string | null)[] = [
-    lastName,
-    firstName,
-    field(first, P.practiceCivilityCode),
-    field(first, P.practiceCivilityLabel),
-  ];
   const situationList: SituationContent[] = [];
   for (const { key, fields } of staged) {
     const establishment = establishmentOf(fields);
@@ -309,19 +304,7 @@ export function buildProfessional(
       roleCode: field(fields, P.roleCode),
       roleLabel: field(fields, P.roleLabel),
     });
-    words.push(professionLabel);
-    if (establishment) {
-      words.push(
-        establishment.name,
-        establishment.tradeName,
-        establishment.communeLabel,
-        establishment.postalCode,
-        establishment.departementCode,
-        establishment.departementLabel,
-      );
-    }
   }
-  for (const specialty of specialtyList) words.push(specialty.label);
 
   return {
     nationalId,
@@ -339,6 +322,11 @@ export function buildProfessional(
     situations: situationList,
     specialties: specialtyList,
     hash: sha1(hashed),
-    document: searchDocument(words),
+    document: professionalDocument({
+      lastName,
+      firstName,
+      situations: situationList,
+      specialties: specialtyList,
+    }),
   };
 }

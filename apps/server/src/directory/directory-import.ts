@@ -34,6 +34,7 @@ import { onProfessionalsDeactivated } from "./directory-hooks.ts";
 import { type DirectorySql, type SqlValue, withDedicatedConnection } from "./directory-sql.ts";
 import { readAnnuaire } from "./read-annuaire.ts";
 import { RunnerPool } from "./runner-pool.ts";
+import { documentsNeedRewrite, rewriteSearchDocuments, SEARCH_FORMAT } from "./search-documents.ts";
 import { HEAD_BOUNDS, refreshSearchHeads } from "./search-heads.ts";
 
 /** Staged rows per insert transaction. */
@@ -72,8 +73,11 @@ export class DirectoryImportError extends Error {
 }
 
 export interface DirectoryImportProgress {
-  readonly phase: "reading" | "writing" | "deactivating";
-  /** Rows read so far (reading), or staged rows merged so far (writing), or professionals deactivated. */
+  readonly phase: "reading" | "writing" | "indexing" | "deactivating";
+  /**
+   * Rows read so far (reading), staged rows merged so far (writing), search documents rebuilt
+   * (indexing, after a change of their format), or professionals deactivated.
+   */
   readonly done: number;
   /** Rows to merge (writing); `null` while reading. */
   readonly total: number | null;
@@ -240,6 +244,7 @@ async function beginImport(ctx: AppContext, sources: readonly string[]): Promise
       professionals_deactivated: 0,
       deactivated_missing: 0,
       error: null,
+      search_format: SEARCH_FORMAT,
     })
     .returning("id")
     .executeTakeFirstOrThrow();
@@ -340,6 +345,8 @@ async function importOnConnection(
       )
     )[0]?.n ?? 0,
   );
+  // Decided before the merge writes anyone: an import into an empty directory has nothing to rewrite.
+  const rewriteDocuments = await documentsNeedRewrite(run, importId);
   const directoryWasEmpty = (await run.rows("select id from directory_professionals limit 1")).length === 0;
   const merger = new Merger(ctx, importId, directoryWasEmpty);
   // PostgreSQL writes pages on the helpers' connections, several at once: the database writes
@@ -390,6 +397,15 @@ async function importOnConnection(
     await writers.drain();
   }
   const seen = merger.counts.new + merger.counts.updated + merger.counts.unchanged;
+  let documentsRewritten = 0;
+  if (rewriteDocuments) {
+    warn(
+      `importDirectory: the search documents were written in an older format: every one is written again (once, SEARCH_FORMAT ${SEARCH_FORMAT})`,
+    );
+    documentsRewritten = await rewriteSearchDocuments(run, helpers, (done) =>
+      options.onProgress?.({ phase: "indexing", done, total: null }),
+    );
+  }
 
   // 3. Deactivate.
   const deactivation = decideDeactivation(options.deactivateMissing ?? "auto", {
@@ -421,7 +437,7 @@ async function importOnConnection(
              select establishment_id from directory_practice_situations where establishment_id is not null)`,
     );
   }
-  const indexChanged = merger.counts.new + merger.counts.updated + deactivated > 0;
+  const indexChanged = merger.counts.new + merger.counts.updated + deactivated + documentsRewritten > 0;
   // Fresh statistics for the planner (and, on PostgreSQL, the visibility map that lets the
   // filters' indexes and the search's ranking answer from the index alone): a bulk import leaves
   // both stale until autovacuum comes by. Every professional seen has `last_seen_import` written,

@@ -16,6 +16,7 @@ import type { DirectoryPlace, DirectoryProfessional } from "@confrere/protocol";
 import type { DirectorySql } from "./directory-sql.ts";
 import { placeholders } from "./directory-sql.ts";
 import { candidatesQuery, type SearchFilter } from "./search-candidates.ts";
+import { withoutCivilities } from "./search-documents.ts";
 import type { SearchStatistics } from "./search-statistics.ts";
 import { queryWords, surnameCandidates } from "./search-text.ts";
 import type { TerritoryPerimeter } from "./territory-perimeter.ts";
@@ -110,7 +111,8 @@ export async function searchDirectory(
   params: DirectorySearchParams,
   statistics: SearchStatistics | null = null,
 ): Promise<{ results: DirectoryProfessional[]; isPartial: boolean }> {
-  const words = queryWords(params.q ?? "");
+  // "Dr Le Gall" looks for "le gall": documents hold no civility (search-documents.ts).
+  const words = withoutCivilities(queryWords(params.q ?? ""));
   if (words.length > MAX_SEARCH_WORDS) {
     throw new DirectorySearchError(
       `searchDirectory: q has ${words.length} words; use at most ${MAX_SEARCH_WORDS}`,

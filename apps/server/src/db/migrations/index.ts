@@ -20,6 +20,7 @@ import { serviceHandovers } from "./0019-service-handovers.ts";
 import { directorySearchHeads } from "./0020-directory-search-heads.ts";
 import { directorySearchCodes } from "./0021-directory-search-codes.ts";
 import { directoryWithoutProfessionalKeys } from "./0022-directory-without-professional-keys.ts";
+import { directorySearchFormat } from "./0023-directory-search-format.ts";
 
 export type DatabaseKind = "sqlite" | "postgres";
 export interface MigrationContext {
@@ -53,6 +54,7 @@ export function migrationList(context: MigrationContext): Record<string, Migrati
     "0020-directory-search-heads": directorySearchHeads(context),
     "0021-directory-search-codes": directorySearchCodes(context),
     "0022-directory-without-professional-keys": directoryWithoutProfessionalKeys(context),
+    "0023-directory-search-format": directorySearchFormat(context),
   };
 }
 
