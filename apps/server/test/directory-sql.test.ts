@@ -13,6 +13,9 @@ const AWKWARD = [
   "",
   "  espaces  ",
   "l'Haÿ-les-Roses",
+  "fin\\",
+  '"',
+  "a\nb\tc",
   null,
 ];
 
