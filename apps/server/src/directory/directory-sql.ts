@@ -144,7 +144,7 @@ const ARRAY_ESCAPED_ALL = /["\\]/g;
  * PostgreSQL's text form of an array of column `column` of `rows[start..end)`: `{"a","b\"c",NULL,3}`.
  * Every text is quoted (so "", "NULL", commas and braces stay text) and `"` and `\` escaped. Built
  * here in one pass rather than by node-postgres, which escapes each element with two regular
- * expressions and was the import's largest cost in Node after garbage collection.
+ * expressions: about a tenth of the import's time in Node (bench/README.md, "Directory").
  */
 function arrayLiteral(
   rows: readonly (readonly SqlValue[])[],
