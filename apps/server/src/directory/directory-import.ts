@@ -34,7 +34,7 @@ import { onProfessionalsDeactivated } from "./directory-hooks.ts";
 import { type DirectorySql, type SqlValue, withDedicatedConnection } from "./directory-sql.ts";
 import { readAnnuaire } from "./read-annuaire.ts";
 import { RunnerPool } from "./runner-pool.ts";
-import { documentsNeedRewrite, rewriteSearchDocuments, SEARCH_FORMAT } from "./search-documents.ts";
+import { rewriteSearchDocuments, SEARCH_FORMAT, storedFormatIsOlder } from "./search-documents.ts";
 import { HEAD_BOUNDS, refreshSearchHeads } from "./search-heads.ts";
 
 /** Staged rows per insert transaction. */
@@ -345,9 +345,9 @@ async function importOnConnection(
       )
     )[0]?.n ?? 0,
   );
-  // Decided before the merge writes anyone: an import into an empty directory has nothing to rewrite.
-  const rewriteDocuments = await documentsNeedRewrite(run, importId);
   const directoryWasEmpty = (await run.rows("select id from directory_professionals limit 1")).length === 0;
+  // An import into an empty directory writes every document in the current format.
+  const rewriteDocuments = !directoryWasEmpty && (await storedFormatIsOlder(run, importId));
   const merger = new Merger(ctx, importId, directoryWasEmpty);
   // PostgreSQL writes pages on the helpers' connections, several at once: the database writes
   // one while Node builds the next. Pages hold whole persons, so they touch different rows,

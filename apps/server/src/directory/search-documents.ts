@@ -93,12 +93,10 @@ export function withoutCivilities(words: readonly string[]): string[] {
 }
 
 /**
- * Whether the documents must be rebuilt before `importId` completes: the directory holds
- * professionals and the latest completed import (if any) wrote an older format.
+ * Whether the stored documents may be of an older format: the latest import completed before
+ * `importId` wrote one, or none completed. (Only matters when the directory holds anyone.)
  */
-export async function documentsNeedRewrite(sql: DirectorySql, importId: number): Promise<boolean> {
-  const anyone = await sql.rows("select id from directory_professionals limit 1");
-  if (anyone.length === 0) return false;
+export async function storedFormatIsOlder(sql: DirectorySql, importId: number): Promise<boolean> {
   const [latest] = await sql.rows<{ search_format: number | string }>(
     "select search_format from directory_imports where status = 'completed' and id < ? order by id desc limit 1",
     [importId],
