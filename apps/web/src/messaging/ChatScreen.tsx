@@ -1,6 +1,15 @@
 import type { Conversation, MessageContent } from "@confrere/protocol";
 import { type DeliveryState, type StoredMessage, urgentEnvelope } from "@confrere/sdk";
-import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import {
+  type FormEvent,
+  type KeyboardEvent,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import { PaperclipIcon } from "../components/icons.tsx";
 import { Alert } from "../components/ui.tsx";
 import { useI18n } from "../i18n/i18n.tsx";
@@ -85,6 +94,8 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
   /** The next message goes out urgent (a one-shot switch, off again once sent). */
   const [isUrgent, setIsUrgent] = useState(false);
   const composer = useRef<HTMLTextAreaElement>(null);
+  /** Where the caret goes once the composer shows the text a picked mention made. */
+  const caretAfterMention = useRef<number | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const lastTypingSent = useRef(0);
@@ -347,14 +358,22 @@ export function ChatScreen({ conversationId }: { conversationId: string }) {
   function pickMention(person: Person) {
     if (!typingMention) return;
     const next = insertMention(text, cursor, typingMention.start, person);
+    caretAfterMention.current = next.cursor;
     setText(next.text);
     setCursor(next.cursor);
     setPicked((list) => (list.some((p) => p.userId === person.userId) ? list : [...list, person]));
-    requestAnimationFrame(() => {
-      composer.current?.focus();
-      composer.current?.setSelectionRange(next.cursor, next.cursor);
-    });
   }
+
+  // The caret goes after the mention as soon as the composer shows it (the render of the pick),
+  // before the next key is handled: a frame later, a quick typist's next letters had gone in
+  // before it and the rest after them ("…dossier ?p").
+  useLayoutEffect(() => {
+    const caret = caretAfterMention.current;
+    if (caret === null) return;
+    caretAfterMention.current = null;
+    composer.current?.focus();
+    composer.current?.setSelectionRange(caret, caret);
+  });
 
   function onType(value: string, position: number) {
     setText(value);
