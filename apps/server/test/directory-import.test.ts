@@ -283,7 +283,11 @@ describe("confrere-server directory import: older layout", () => {
   });
 
   test("a file missing a required column is refused with its name, and nothing is imported", async () => {
-    const before = await server.server.ctx.db.selectFrom("directory_professionals").selectAll().execute();
+    const before = await server.server.ctx.db
+      .selectFrom("directory_professionals")
+      .selectAll()
+      .orderBy("id")
+      .execute();
     const withoutName = await tempFile(
       "PS_LibreAcces_Personne_activite_202612020000.txt",
       mapTable(oldText, (rows) => {
@@ -298,7 +302,11 @@ describe("confrere-server directory import: older layout", () => {
     );
     assert.equal(result.code, 1);
     assert.match(result.stderr, /importAnnuaire: missing column "Nom d'exercice" in .*202612020000\.txt/);
-    const afterRows = await server.server.ctx.db.selectFrom("directory_professionals").selectAll().execute();
+    const afterRows = await server.server.ctx.db
+      .selectFrom("directory_professionals")
+      .selectAll()
+      .orderBy("id")
+      .execute();
     assert.deepEqual(afterRows, before);
     const last = await server.server.ctx.db
       .selectFrom("directory_imports")

@@ -147,6 +147,7 @@ describe("Web Push notifications", () => {
         .select("action")
         .where("device_id", "=", b.deviceId!)
         .where("action", "like", "push.%")
+        .orderBy("seq")
         .execute();
       assert.deepEqual(
         actions.map((e) => e.action),

@@ -433,6 +433,7 @@ describe("urgent messages, availability and on-call", () => {
       .selectFrom("audit_events")
       .select(["action", "target_id"])
       .where("action", "in", ["oncall.handover_offered", "oncall.handover_forwarded"])
+      .orderBy("seq")
       .execute();
     assert.deepEqual(
       audit.map((a) => [a.action, a.target_id]),
