@@ -8,6 +8,7 @@ import { ConfrereError, type DirectoryProfessional, withLuhnKey } from "@confrer
 import { sql } from "kysely";
 import { searchDirectory } from "../src/directory/directory-search.ts";
 import { KyselyDirectorySql } from "../src/directory/directory-sql.ts";
+import { HEAD_LENGTH } from "../src/directory/search-candidates.ts";
 import { refreshSearchHeads, writeSearchHeads } from "../src/directory/search-heads.ts";
 import { SearchStatistics, SearchStatisticsCache } from "../src/directory/search-statistics.ts";
 import { loadTerritoryPerimeter } from "../src/directory/territory-perimeter.ts";
@@ -561,10 +562,33 @@ describe(`directory search on ${testStore()}`, () => {
     const expected = new Map<string, Awaited<ReturnType<typeof search>>>();
     for (const q of oneWord) expected.set(q, await search(q));
 
-    // The fixture is small: every prefix gets a head.
-    const all = { minDocuments: 1, maxDocuments: Number.MAX_SAFE_INTEGER };
+    // The fixture is small: every prefix gets a head, all found in one pass, or each by its own
+    // query; either way, every head holds its prefix's first ids.
+    const all = {
+      minDocuments: 1,
+      maxDocuments: Number.MAX_SAFE_INTEGER,
+      onePassMaxDocuments: Number.MAX_SAFE_INTEGER,
+    };
     const importId = await latestImport();
-    assert.ok((await writeSearchHeads(directorySql, importId, all)) > 0, "heads written");
+    const firstIds = async () =>
+      (
+        await sql<{ prefix: string; ids: string[]; first: string[] }>`
+          select h.prefix, h.ids, array(
+            select professional_id from directory_search
+            where document @@ to_tsquery('simple', h.prefix || ':*') order by 1 limit ${HEAD_LENGTH}) as first
+          from directory_search_heads h order by h.prefix`.execute(db)
+      ).rows;
+    const oneByOne = await writeSearchHeads(directorySql, importId, { ...all, onePassMaxDocuments: 0 });
+    const heads = await firstIds();
+    assert.equal(heads.length, oneByOne);
+    for (const head of heads) assert.deepEqual(head.ids, head.first, head.prefix);
+    const inOnePass = await writeSearchHeads(directorySql, importId, all);
+    assert.equal(inOnePass, oneByOne);
+    assert.deepEqual(await firstIds(), heads);
+    assert.ok(
+      heads.some((head) => head.prefix === "lefe") && heads.some((head) => head.prefix === "lefevre"),
+      "prefixes of the same words each have their head",
+    );
     for (const q of oneWord) assert.deepEqual(await search(q), expected.get(q), q);
 
     // The head is what answers: made to name someone else, the search shows them.

@@ -69,7 +69,7 @@ const MIN_SPELT_OUT_DOCUMENTS = 20_000;
  * 15,000 take 25 and 59 ms; 20,000 take 77 and 39 ms (past ~16,000 the index's bitmap outgrows
  * `work_mem` and turns lossy); 50,000 take 166 and 16 ms.
  */
-const POSTGRES_GIN_MAX_DOCUMENTS = 16_000;
+export const POSTGRES_GIN_MAX_DOCUMENTS = 16_000;
 /** What may follow a letter in an indexed word (search-text.ts folds every word to `[a-z0-9]`). */
 const WORD_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789";
 
