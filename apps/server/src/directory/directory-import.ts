@@ -153,8 +153,9 @@ export async function importDirectory(
       ctx.db,
       ctx.database.kind,
       async (run, helpers) => {
+        let imported: DirectoryImportSummary;
         try {
-          return await importOnConnection(
+          imported = await importOnConnection(
             ctx,
             run,
             helpers,
@@ -165,13 +166,13 @@ export async function importDirectory(
             warn,
             started,
           );
-        } finally {
-          await run.run("drop table if exists directory_staging");
-          // The connections go back to the app's pool.
-          if (run.kind === "postgres") {
-            for (const connection of [run, ...helpers]) await connection.run("reset synchronous_commit");
-          }
+        } catch (error) {
+          // After a failed import (a lost connection, say), its own error is the one to report.
+          await releaseConnections(run, helpers).catch(() => {});
+          throw error;
         }
+        await releaseConnections(run, helpers);
+        return imported;
       },
       POSTGRES_WRITERS,
     );
@@ -203,6 +204,14 @@ export async function importDirectory(
     },
   });
   return summary;
+}
+
+/** Leaves the import's connections as the app's pool expects them. */
+async function releaseConnections(run: DirectorySql, helpers: readonly DirectorySql[]): Promise<void> {
+  await run.run("drop table if exists directory_staging");
+  if (run.kind === "postgres") {
+    for (const connection of [run, ...helpers]) await connection.run("reset synchronous_commit");
+  }
 }
 
 /** Records the import as running; refuses when another one is. */
