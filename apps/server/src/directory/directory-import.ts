@@ -2,12 +2,12 @@
  * Imports an Annuaire Santé extraction into the directory tables, in constant memory:
  *
  * 1. **Stage.** The files are streamed with `readAnnuaire`; every good row goes, as one compact
- *    string (directory-content.ts), into a temporary table of the import's own connection
- *    (multi-row inserts, 5,000 rows per transaction). Bad rows are reported and counted. A file that cannot be read at all (missing
- *    column, …) stops the import here, before anything of the directory is touched.
- * 2. **Merge.** The staged rows are read back in national-id order, a page at a time, so each
- *    person's rows come together however the file ordered them (and savoir-faire rows of the
- *    newer layout meet the practice rows they complete). For each person, the content hash of
+ *    string (directory-content.ts), to `StagedRows`: sorted runs in temporary files. Bad rows are
+ *    reported and counted. A file that cannot be read at all (missing column, …) stops the import
+ *    here, before anything of the directory is touched.
+ * 2. **Merge.** The staged rows are read back in national-id order, so each person's rows come
+ *    together however the file ordered them (and savoir-faire rows of the newer layout meet the
+ *    practice rows they complete). For each person, the content hash of
  *    everything the directory keeps is compared with the stored one: equal → only "seen in this
  *    import" is written; different → the person's row is upserted and their practice situations,
  *    specialties and search document are replaced; unknown → inserted. One transaction per page
@@ -36,9 +36,10 @@ import { readAnnuaire } from "./read-annuaire.ts";
 import { RunnerPool } from "./runner-pool.ts";
 import { rewriteSearchDocuments, SEARCH_FORMAT, storedFormatIsOlder } from "./search-documents.ts";
 import { HEAD_BOUNDS, refreshSearchHeads } from "./search-heads.ts";
+import { StagedRows } from "./staged-rows.ts";
 
-/** Staged rows per insert transaction. */
-const STAGING_BATCH_ROWS = 5000;
+/** Rows read between two progress reports. */
+const PROGRESS_ROWS = 5000;
 /**
  * PostgreSQL: connections writing merged pages at once, beside the import's own. Two keep both
  * of this machine's cores busy: the database on one page, Node building the next.
@@ -153,12 +154,14 @@ export async function importDirectory(
       ctx.db,
       ctx.database.kind,
       async (run, helpers) => {
+        const staged = await StagedRows.create();
         let imported: DirectoryImportSummary;
         try {
           imported = await importOnConnection(
             ctx,
             run,
             helpers,
+            staged,
             importId,
             files,
             sources,
@@ -170,6 +173,8 @@ export async function importDirectory(
           // After a failed import (a lost connection, say), its own error is the one to report.
           await releaseConnections(run, helpers).catch(() => {});
           throw error;
+        } finally {
+          await staged.close();
         }
         await releaseConnections(run, helpers);
         return imported;
@@ -208,7 +213,6 @@ export async function importDirectory(
 
 /** Leaves the import's connections as the app's pool expects them. */
 async function releaseConnections(run: DirectorySql, helpers: readonly DirectorySql[]): Promise<void> {
-  await run.run("drop table if exists directory_staging");
   if (run.kind === "postgres") {
     for (const connection of [run, ...helpers]) await connection.run("reset synchronous_commit");
   }
@@ -264,6 +268,7 @@ async function importOnConnection(
   ctx: AppContext,
   run: DirectorySql,
   helpers: readonly DirectorySql[],
+  staged: StagedRows,
   importId: number,
   files: readonly string[],
   sources: readonly string[],
@@ -282,25 +287,12 @@ async function importOnConnection(
     await run.run("pragma cache_size = -16384");
     await run.run("pragma wal_autocheckpoint = 25000");
   }
-  await run.run("drop table if exists directory_staging");
-  await run.run(
-    `create temp table directory_staging (national_id text${isPostgres ? ' collate "C"' : ""} not null, seq integer not null, payload text not null)`,
-  );
-
   // 1. Stage.
   let rowsRead = 0;
   let rowsRejected = 0;
   let hasSpecialties = false;
   const rejections: DirectoryImportSummary["rejections"][number][] = [];
   const fileSummaries: AnnuaireFileSummary[] = [];
-  let batch: SqlValue[][] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const rows = batch;
-    batch = [];
-    await run.transaction((tx) => tx.insert("directory_staging", ["national_id", "seq", "payload"], rows));
-    options.onProgress?.({ phase: "reading", done: rowsRead, total: null });
-  };
   const items = readAnnuaire(files, {
     onRejection: (rejection) => {
       rowsRead++;
@@ -326,10 +318,11 @@ async function importOnConnection(
     if (item.kind === "rejection") continue;
     rowsRead++;
     if (item.kind === "savoir_faire" || item.specialty !== null) hasSpecialties = true;
-    batch.push([item.nationalId, rowsRead, stageRecord(item)]);
-    if (batch.length >= STAGING_BATCH_ROWS) await flush();
+    await staged.add(item.nationalId, stageRecord(item));
+    if (rowsRead % PROGRESS_ROWS === 0)
+      options.onProgress?.({ phase: "reading", done: rowsRead, total: null });
   }
-  await flush();
+  options.onProgress?.({ phase: "reading", done: rowsRead, total: null });
   const stagedRows = rowsRead - rowsRejected;
   const hasPracticeFile = fileSummaries.some((file) => file.kind === "personne_activite");
   if (!hasPracticeFile) {
@@ -343,8 +336,6 @@ async function importOnConnection(
         "PS_LibreAcces_SavoirFaire_<stamp>.txt, import it together with the Personne_activite file",
     );
   }
-  await run.run("create index directory_staging_order on directory_staging (national_id, seq)");
-  if (isPostgres) await run.run("analyze directory_staging");
 
   // 2. Merge.
   const activeBefore = Number(
@@ -360,43 +351,16 @@ async function importOnConnection(
   const merger = new Merger(ctx, importId, directoryWasEmpty);
   // PostgreSQL writes pages on the helpers' connections, several at once: the database writes
   // one while Node builds the next. Pages hold whole persons, so they touch different rows,
-  // except shared establishments (Merger#writeEstablishments). The import's own connection only
-  // reads the staged rows: a connection runs one transaction at a time, and a reader waiting for
-  // one would hold the next page back.
+  // except shared establishments (Merger#writeEstablishments).
   const writers = new RunnerPool(helpers.length > 0 ? helpers : [run]);
-  let after = "";
   let merged = 0;
   try {
-    for (;;) {
+    for await (const page of staged.pages(MERGE_PAGE_ROWS)) {
       options.signal?.throwIfAborted();
-      let page = await run.rows<{ national_id: string; payload: string }>(
-        "select national_id, payload from directory_staging where national_id > ? order by national_id, seq limit ?",
-        [after, MERGE_PAGE_ROWS],
-      );
-      if (page.length === 0) break;
-      const lastId = page[page.length - 1]!.national_id;
-      if (page.length === MERGE_PAGE_ROWS) {
-        if (page[0]!.national_id === lastId) {
-          // One person with more rows than a page: read them all.
-          page = await run.rows(
-            "select national_id, payload from directory_staging where national_id = ? order by seq",
-            [lastId],
-          );
-        } else {
-          // The last person may go on in the next page: leave them for it.
-          page = page.filter((row) => row.national_id !== lastId);
-        }
-      }
-      const groups = new Map<string, string[]>();
-      for (const row of page) {
-        const payloads = groups.get(row.national_id);
-        if (payloads) payloads.push(row.payload);
-        else groups.set(row.national_id, [row.payload]);
-      }
-      after = page[page.length - 1]!.national_id;
-      const rows = page.length;
+      let rows = 0;
+      for (const payloads of page.values()) rows += payloads.length;
       await writers.start(async (writer) => {
-        await merger.mergePage(writer, groups);
+        await merger.mergePage(writer, page);
         merged += rows;
         options.onProgress?.({ phase: "writing", done: merged, total: stagedRows });
       });
@@ -617,7 +581,14 @@ const SITUATION_COLUMNS = [
 /** Writes merged pages; counts what it did. */
 class Merger {
   readonly counts = { new: 0, updated: 0, unchanged: 0 };
-  readonly #establishments = new Map<string, { id: number; hash: string }>();
+  /**
+   * Establishments written in this import, key → id and hash: the ones of recent pages, in two
+   * generations. A lookup hits either (a hit in the older is copied into the newer); when the newer holds ESTABLISHMENT_CACHE_SIZE entries it
+   * becomes the older and the older is dropped. A least-recently-used map did the same with a
+   * delete and a set per hit and a walk over the deleted entries per page.
+   */
+  #establishments = new Map<string, { id: number; hash: string }>();
+  #olderEstablishments = new Map<string, { id: number; hash: string }>();
 
   constructor(
     private readonly ctx: AppContext,
@@ -815,12 +786,14 @@ class Merger {
       for (const situation of content.situations) {
         const establishment = situation.establishment;
         if (!establishment) continue;
-        const cached = this.#establishments.get(establishment.key);
+        let cached = this.#establishments.get(establishment.key);
+        if (!cached) {
+          // Still in use: kept on into the newer generation.
+          cached = this.#olderEstablishments.get(establishment.key);
+          if (cached) this.#establishments.set(establishment.key, cached);
+        }
         if (cached && cached.hash === establishment.hash) {
           ids.set(establishment.key, cached.id);
-          // Least recently used first: a Map iterates in insertion order.
-          this.#establishments.delete(establishment.key);
-          this.#establishments.set(establishment.key, cached);
         } else {
           pending.set(establishment.key, establishment);
         }
@@ -870,9 +843,9 @@ class Merger {
       ids.set(row.establishment_key, id);
       this.#establishments.set(row.establishment_key, { id, hash: pending.get(row.establishment_key)!.hash });
     }
-    for (const key of this.#establishments.keys()) {
-      if (this.#establishments.size <= ESTABLISHMENT_CACHE_SIZE) break;
-      this.#establishments.delete(key);
+    if (this.#establishments.size >= ESTABLISHMENT_CACHE_SIZE) {
+      this.#olderEstablishments = this.#establishments;
+      this.#establishments = new Map();
     }
     return ids;
   }
