@@ -11,7 +11,7 @@
  *    everything the directory keeps is compared with the stored one: equal → only "seen in this
  *    import" is written; different → the person's row is upserted and their practice situations,
  *    specialties and search document are replaced; unknown → inserted. One transaction per page
- *    of 5,000 staged rows.
+ *    of whole persons, at least 5,000 staged rows.
  * 3. **Deactivate.** When the import looks complete (or `--deactivate-missing`), active
  *    professionals not seen in this import are marked inactive and passed to
  *    `onProfessionalsDeactivated`. Then unused establishments are deleted and the planner's
@@ -583,9 +583,10 @@ class Merger {
   readonly counts = { new: 0, updated: 0, unchanged: 0 };
   /**
    * Establishments written in this import, key → id and hash: the ones of recent pages, in two
-   * generations. A lookup hits either (a hit in the older is copied into the newer); when the newer holds ESTABLISHMENT_CACHE_SIZE entries it
-   * becomes the older and the older is dropped. A least-recently-used map did the same with a
-   * delete and a set per hit and a walk over the deleted entries per page.
+   * generations. A lookup hits either (a hit in the older is copied into the newer); when the
+   * newer holds ESTABLISHMENT_CACHE_SIZE entries, it becomes the older and the older is dropped.
+   * A least-recently-used map did the same with a delete and a set per hit, and a walk over the
+   * deleted entries per page.
    */
   #establishments = new Map<string, { id: number; hash: string }>();
   #olderEstablishments = new Map<string, { id: number; hash: string }>();
