@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -123,5 +123,27 @@ test("StagedRows says where it could not create its temporary files, and what to
     });
   } finally {
     await rm(path.dirname(notADirectory), { recursive: true, force: true });
+  }
+});
+
+test("StagedRows says when its temporary files found no room, and what to do", async () => {
+  const parent = await mkdtemp(path.join(os.tmpdir(), "confrere-staged-rows-test-"));
+  try {
+    const staged = await StagedRows.create({ parent, runChars: 100 });
+    // Its first run is written to /dev/full, where every write fails with ENOSPC.
+    const [dir] = await readdir(parent);
+    await symlink("/dev/full", path.join(parent, dir!, "run-0"));
+    try {
+      await assert.rejects(
+        (async () => {
+          for (let i = 0; i < 10; i++) await staged.add(`80000000000${i}`, "P\u001fLEFÈVRE\u001fÉlodie");
+        })(),
+        /no room left for the import's temporary files in .*confrere-staged-rows-test-\w+ \(ENOSPC\).*set TMPDIR/,
+      );
+    } finally {
+      await staged.close();
+    }
+  } finally {
+    await rm(parent, { recursive: true, force: true });
   }
 });

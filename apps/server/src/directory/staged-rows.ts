@@ -67,19 +67,29 @@ export class StagedRows {
     if (rows.length === 0) return;
     rows.sort(byNationalId);
     const file = path.join(this.dir, `run-${this.#runs.length}`);
-    const handle = await open(file, "w");
     try {
-      let chunk = "";
-      for (const row of rows) {
-        chunk += `${row.nationalId}${KEY_SEPARATOR}${row.payload}\n`;
-        if (chunk.length >= 1 << 20) {
-          await handle.write(chunk);
-          chunk = "";
+      const handle = await open(file, "w");
+      try {
+        let chunk = "";
+        for (const row of rows) {
+          chunk += `${row.nationalId}${KEY_SEPARATOR}${row.payload}\n`;
+          if (chunk.length >= 1 << 20) {
+            await handle.write(chunk);
+            chunk = "";
+          }
         }
+        if (chunk.length > 0) await handle.write(chunk);
+      } finally {
+        await handle.close();
       }
-      if (chunk.length > 0) await handle.write(chunk);
-    } finally {
-      await handle.close();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOSPC" || code === "EDQUOT") {
+        throw new Error(
+          `no room left for the import's temporary files in ${path.dirname(this.dir)} (${code}): it needs about the size of the extraction's files; free some, or set TMPDIR to a larger disk`,
+        );
+      }
+      throw error;
     }
     this.#runs.push(file);
   }
