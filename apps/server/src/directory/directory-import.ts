@@ -1,10 +1,10 @@
 /**
  * Imports an Annuaire Santé extraction into the directory tables, in constant memory:
  *
- * 1. **Stage.** The files are streamed with `readAnnuaire`; every good row goes, as one compact
- *    string (directory-content.ts), to `StagedRows`: sorted runs in temporary files. Bad rows are
- *    reported and counted. A file that cannot be read at all (missing column, …) stops the import
- *    here, before anything of the directory is touched.
+ * 1. **Stage.** The files are streamed with `readAnnuaireBatches`; every good row goes, as one
+ *    compact string (directory-content.ts), to `StagedRows`: sorted runs in temporary files. Bad
+ *    rows are reported and counted. A file that cannot be read at all (missing column, …) stops
+ *    the import here, before anything of the directory is touched.
  * 2. **Merge.** The staged rows are read back in national-id order, so each person's rows come
  *    together however the file ordered them (and savoir-faire rows of the newer layout meet the
  *    practice rows they complete). For each person, the content hash of
@@ -23,7 +23,7 @@
 import { access, constants } from "node:fs/promises";
 import path from "node:path";
 import type { AppContext } from "../context.ts";
-import type { AnnuaireFileSummary, AnnuaireRowRejection } from "./annuaire-records.ts";
+import type { AnnuaireFileSummary, AnnuaireRecord, AnnuaireRowRejection } from "./annuaire-records.ts";
 import {
   buildProfessional,
   type EstablishmentContent,
@@ -32,11 +32,11 @@ import {
 } from "./directory-content.ts";
 import { onProfessionalsDeactivated } from "./directory-hooks.ts";
 import { type DirectorySql, type SqlValue, withDedicatedConnection } from "./directory-sql.ts";
-import { readAnnuaire } from "./read-annuaire.ts";
+import { readAnnuaireBatches } from "./read-annuaire.ts";
 import { RunnerPool } from "./runner-pool.ts";
 import { rewriteSearchDocuments, SEARCH_FORMAT, storedFormatIsOlder } from "./search-documents.ts";
 import { HEAD_BOUNDS, refreshSearchHeads } from "./search-heads.ts";
-import { StagedRows } from "./staged-rows.ts";
+import { type StagedRow, StagedRows } from "./staged-rows.ts";
 
 /** Rows read between two progress reports. */
 const PROGRESS_ROWS = 5000;
@@ -293,34 +293,45 @@ async function importOnConnection(
   let hasSpecialties = false;
   const rejections: DirectoryImportSummary["rejections"][number][] = [];
   const fileSummaries: AnnuaireFileSummary[] = [];
-  const items = readAnnuaire(files, {
-    onRejection: (rejection) => {
-      rowsRead++;
-      rowsRejected++;
-      if (rejections.length < SUMMARY_REJECTIONS) {
-        const { source, line, code, reason } = rejection;
-        rejections.push({ source, line, code, reason });
-      }
-      options.onRejection?.(rejection);
+  // Each record is reduced to its staged row as soon as it is read: records kept whole until
+  // their batch ends kept the garbage collector busy.
+  const toStagedRow = (record: AnnuaireRecord): StagedRow => {
+    if (record.kind === "savoir_faire" || record.specialty !== null) hasSpecialties = true;
+    return { nationalId: record.nationalId, payload: stageRecord(record) };
+  };
+  const batches = readAnnuaireBatches(
+    files,
+    {
+      onRejection: (rejection) => {
+        rowsRead++;
+        rowsRejected++;
+        if (rejections.length < SUMMARY_REJECTIONS) {
+          const { source, line, code, reason } = rejection;
+          rejections.push({ source, line, code, reason });
+        }
+        options.onRejection?.(rejection);
+      },
+      onFileEnd: (summary) => {
+        fileSummaries.push(summary);
+        if (summary.invalidUtf8Blocks > 0) {
+          warn(
+            `importDirectory: ${summary.source} holds ${summary.invalidUtf8Blocks} block(s) of invalid UTF-8, read as "\uFFFD"`,
+          );
+        }
+      },
+      onSkippedFile: (source, reason) => warn(`importDirectory: skipped ${source}: ${reason}`),
     },
-    onFileEnd: (summary) => {
-      fileSummaries.push(summary);
-      if (summary.invalidUtf8Blocks > 0) {
-        warn(
-          `importDirectory: ${summary.source} holds ${summary.invalidUtf8Blocks} block(s) of invalid UTF-8, read as "\uFFFD"`,
-        );
-      }
-    },
-    onSkippedFile: (source, reason) => warn(`importDirectory: skipped ${source}: ${reason}`),
-  });
-  for await (const item of items) {
+    toStagedRow,
+  );
+  for await (const batch of batches) {
     options.signal?.throwIfAborted();
-    if (item.kind === "rejection") continue;
-    rowsRead++;
-    if (item.kind === "savoir_faire" || item.specialty !== null) hasSpecialties = true;
-    await staged.add(item.nationalId, stageRecord(item));
-    if (rowsRead % PROGRESS_ROWS === 0)
-      options.onProgress?.({ phase: "reading", done: rowsRead, total: null });
+    for (const row of batch) {
+      if ("kind" in row) continue; // a rejection: onRejection counted it
+      rowsRead++;
+      await staged.add(row.nationalId, row.payload);
+      if (rowsRead % PROGRESS_ROWS === 0)
+        options.onProgress?.({ phase: "reading", done: rowsRead, total: null });
+    }
   }
   options.onProgress?.({ phase: "reading", done: rowsRead, total: null });
   const stagedRows = rowsRead - rowsRejected;

@@ -20,6 +20,7 @@ import {
   readAnnuaire,
   type SavoirFaireRecord,
 } from "./index.ts";
+import { readAnnuaireBatches } from "./read-annuaire.ts";
 import {
   collect,
   encodeWindows1252,
@@ -414,6 +415,47 @@ describe("zip archives", () => {
       code: AnnuaireErrorCode.NOTHING_TO_READ,
       message: `importAnnuaire: ${zip} holds no PS_LibreAcces Personne_activite or SavoirFaire file`,
     });
+  });
+
+  test("in batches: what `visit` made of the same records, and the same rejections, line numbers and summaries", async () => {
+    const [header, ...rows] = splitLines(oldText);
+    // A row cut short, a blank line and a row whose national id fails its key, between good rows.
+    rows[3] = rows[3]!.split("|").slice(0, 10).join("|");
+    rows.splice(7, 0, "");
+    rows[12] = rows[12]!.replace(
+      /\|(8\d{11})\|/,
+      (_, id: string) => `|${id.slice(0, -1)}${(Number(id.at(-1)) + 1) % 10}|`,
+    );
+    const zip = path.join(tmp.dir, "batches.zip");
+    await writeZip(
+      zip,
+      [
+        { name: OLD_NAME, data: encodeWindows1252(`${[header, ...rows].join("\r\n")}\r\n`) },
+        { name: SAVOIR_FAIRE_NAME, data: Buffer.from(savoirFaireText) },
+      ],
+      "deflate",
+    );
+    const oneByOne = await readAll(zip);
+    assert.equal(oneByOne.rejections.length, 2);
+    const visit = (record: AnnuaireRecord) => `${record.line}:${record.nationalId}:${record.kind}`;
+    const expected = oneByOne.items.map((item) => (item.kind === "rejection" ? item : visit(item)));
+
+    const summaries: AnnuaireFileSummary[] = [];
+    const batched = (
+      await collect(readAnnuaireBatches(zip, { onFileEnd: (s) => summaries.push(s) }, visit))
+    ).flat();
+    assert.deepEqual(batched, expected);
+    assert.deepEqual(summaries, oneByOne.summaries);
+
+    const rejected: AnnuaireRowRejection[] = [];
+    const visited = (
+      await collect(readAnnuaireBatches(zip, { onRejection: (r) => rejected.push(r) }, visit))
+    ).flat();
+    assert.deepEqual(
+      visited,
+      expected.filter((item) => typeof item === "string"),
+    );
+    assert.deepEqual(rejected, oneByOne.rejections);
   });
 
   test("leaving the loop early closes the archive and the file can be read again", async () => {

@@ -10,7 +10,12 @@ import type { Entry } from "yauzl";
 import yauzl from "yauzl";
 import { type AnnuaireFileKind, fileKindFromHeader, fileKindFromName } from "./annuaire-columns.ts";
 import { AnnuaireErrorCode, AnnuaireImportError } from "./annuaire-errors.ts";
-import type { AnnuaireFileSummary, AnnuaireItem, AnnuaireRowRejection } from "./annuaire-records.ts";
+import type {
+  AnnuaireFileSummary,
+  AnnuaireItem,
+  AnnuaireRecord,
+  AnnuaireRowRejection,
+} from "./annuaire-records.ts";
 import { createRowReader, type RowReader } from "./annuaire-rows.ts";
 import { LineDecoder, LineTooLongError, MAX_LINE_BYTES } from "./line-decoder.ts";
 
@@ -55,49 +60,89 @@ export async function* parseAnnuaireStream(
   input: AsyncIterable<Uint8Array>,
   options: ParseAnnuaireStreamOptions,
 ): AsyncGenerator<AnnuaireItem, void, undefined> {
-  const { source, onRejection } = options;
-  const decoder = new LineDecoder();
-  let reader: RowReader | undefined;
-  let lineNumber = 0;
-  let records = 0;
-  let rejections = 0;
-  for await (const lines of lineBatches(input, decoder, source)) {
+  const rows = new FileRows(options);
+  for await (const lines of lineBatches(input, rows.decoder, options.source)) {
     for (const line of lines) {
-      lineNumber++;
-      if (line === "") continue;
-      if (reader === undefined) {
-        reader = createRowReader(kindOf(options, line), line, source);
-        continue;
-      }
-      const item = reader.read(line, lineNumber);
-      if (item.kind === "rejection") {
-        rejections++;
-        if (onRejection) {
-          onRejection(item);
-          continue;
-        }
-      } else {
-        records++;
-      }
-      yield item;
+      const item = rows.read(line);
+      if (item !== null) yield item;
     }
   }
-  if (reader === undefined) {
-    throw new AnnuaireImportError(
-      AnnuaireErrorCode.EMPTY_FILE,
-      `importAnnuaire: ${source} is empty: expected a header row then one row per line`,
-    );
+  rows.end();
+}
+
+/**
+ * {@link parseAnnuaireStream} for a caller that handles millions of rows: one array per chunk
+ * read, of what `visit` made of each record (and of the rejections, unless `onRejection` takes
+ * them). One step of an async iterator per row cost more than the row; `visit` reduces each record
+ * at once, as records kept whole until their chunk's end kept the garbage collector busy
+ * (bench/README.md, "staging in chunks").
+ */
+export async function* parseAnnuaireBatches<T>(
+  input: AsyncIterable<Uint8Array>,
+  options: ParseAnnuaireStreamOptions,
+  visit: (record: AnnuaireRecord) => T,
+): AsyncGenerator<(T | AnnuaireRowRejection)[], void, undefined> {
+  const rows = new FileRows(options);
+  for await (const lines of lineBatches(input, rows.decoder, options.source)) {
+    const batch: (T | AnnuaireRowRejection)[] = [];
+    for (const line of lines) {
+      const item = rows.read(line);
+      if (item !== null) batch.push(item.kind === "rejection" ? item : visit(item));
+    }
+    if (batch.length > 0) yield batch;
   }
-  options.onFileEnd?.({
-    source,
-    kind: reader.kind,
-    encoding: decoder.encoding,
-    hasBom: decoder.hasBom,
-    lines: lineNumber,
-    records,
-    rejections,
-    invalidUtf8Blocks: decoder.invalidUtf8Blocks,
-  });
+  rows.end();
+}
+
+/** One file's rows as its lines come: the header, line numbers and counts. */
+class FileRows {
+  readonly decoder = new LineDecoder();
+  #reader: RowReader | undefined;
+  #lineNumber = 0;
+  #records = 0;
+  #rejections = 0;
+
+  constructor(private readonly options: ParseAnnuaireStreamOptions) {}
+
+  /** The next line's record or rejection; null for the header, a blank line, or a rejection `onRejection` took. */
+  read(line: string): AnnuaireItem | null {
+    this.#lineNumber++;
+    if (line === "") return null;
+    if (this.#reader === undefined) {
+      this.#reader = createRowReader(kindOf(this.options, line), line, this.options.source);
+      return null;
+    }
+    const item = this.#reader.read(line, this.#lineNumber);
+    if (item.kind !== "rejection") {
+      this.#records++;
+      return item;
+    }
+    this.#rejections++;
+    if (!this.options.onRejection) return item;
+    this.options.onRejection(item);
+    return null;
+  }
+
+  /** Reports the file to `onFileEnd`. @throws AnnuaireImportError when it had no header row. */
+  end(): void {
+    const { source } = this.options;
+    if (this.#reader === undefined) {
+      throw new AnnuaireImportError(
+        AnnuaireErrorCode.EMPTY_FILE,
+        `importAnnuaire: ${source} is empty: expected a header row then one row per line`,
+      );
+    }
+    this.options.onFileEnd?.({
+      source,
+      kind: this.#reader.kind,
+      encoding: this.decoder.encoding,
+      hasBom: this.decoder.hasBom,
+      lines: this.#lineNumber,
+      records: this.#records,
+      rejections: this.#rejections,
+      invalidUtf8Blocks: this.decoder.invalidUtf8Blocks,
+    });
+  }
 }
 
 /** The decoded lines of `input`, one batch per chunk read. */
@@ -151,13 +196,31 @@ function kindOf(options: ParseAnnuaireStreamOptions, headerLine: string): Annuai
  *   if (item.kind === "practice_situation") batch.push(item);
  * }
  */
-export async function* readAnnuaire(
+export function readAnnuaire(
   paths: string | readonly string[],
   options: ReadAnnuaireOptions = {},
 ): AsyncGenerator<AnnuaireItem, void, undefined> {
+  return eachFile(paths, options, parseAnnuaireStream);
+}
+
+/** {@link readAnnuaire} in batches, each file read as {@link parseAnnuaireBatches} reads it. */
+export function readAnnuaireBatches<T>(
+  paths: string | readonly string[],
+  options: ReadAnnuaireOptions,
+  visit: (record: AnnuaireRecord) => T,
+): AsyncGenerator<(T | AnnuaireRowRejection)[], void, undefined> {
+  return eachFile(paths, options, (input, fileOptions) => parseAnnuaireBatches(input, fileOptions, visit));
+}
+
+/** What `parse` yields for each extraction file in `paths`, zip entries included, in reading order. */
+async function* eachFile<Y>(
+  paths: string | readonly string[],
+  options: ReadAnnuaireOptions,
+  parse: (input: AsyncIterable<Uint8Array>, options: ParseAnnuaireStreamOptions) => AsyncGenerator<Y>,
+): AsyncGenerator<Y, void, undefined> {
   for (const file of typeof paths === "string" ? [paths] : paths) {
     if (await isZip(file)) {
-      yield* readZip(file, options);
+      yield* eachZipEntry(file, options, parse);
       continue;
     }
     const kind = fileKindFromName(path.basename(file));
@@ -165,7 +228,7 @@ export async function* readAnnuaire(
       options.onSkippedFile?.(file, "not read by this importer (diplomas and exercise authorisations)");
       continue;
     }
-    yield* parseAnnuaireStream(createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }), {
+    yield* parse(createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }), {
       ...options,
       source: file,
       ...(kind ? { kind } : {}),
@@ -191,10 +254,11 @@ async function isZip(file: string): Promise<boolean> {
 
 const ZIP_ORDER: Readonly<Record<AnnuaireFileKind, number>> = { savoir_faire: 0, personne_activite: 1 };
 
-async function* readZip(
+async function* eachZipEntry<Y>(
   zipPath: string,
   options: ReadAnnuaireOptions,
-): AsyncGenerator<AnnuaireItem, void, undefined> {
+  parse: (input: AsyncIterable<Uint8Array>, options: ParseAnnuaireStreamOptions) => AsyncGenerator<Y>,
+): AsyncGenerator<Y, void, undefined> {
   // lazyEntries: entries are listed one at a time; autoClose off: we open entry streams after listing.
   const zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false });
   try {
@@ -221,7 +285,7 @@ async function* readZip(
     );
     for (const { entry, kind } of selected) {
       const stream = await zip.openReadStreamPromise(entry);
-      yield* parseAnnuaireStream(stream, { ...options, source: `${zipPath}/${entry.fileName}`, kind });
+      yield* parse(stream, { ...options, source: `${zipPath}/${entry.fileName}`, kind });
     }
   } finally {
     zip.close();

@@ -18,7 +18,8 @@ const DEFAULT_RUN_CHARS = 24 * 1024 * 1024;
 /** Between a row's national id and its payload: national ids are validated, never hold it. */
 const KEY_SEPARATOR = "\u001e";
 
-interface StagedRow {
+/** A row to stage: the person it is about, and what is kept of it (see directory-content.ts). */
+export interface StagedRow {
   nationalId: string;
   payload: string;
 }
