@@ -370,8 +370,10 @@ async function importOnConnection(
       options.signal?.throwIfAborted();
       let rows = 0;
       for (const payloads of page.values()) rows += payloads.length;
+      // Built before a writer is free: Node builds this page while the database writes the others.
+      const contents = buildPage(page);
       await writers.start(async (writer) => {
-        await merger.mergePage(writer, page);
+        await merger.mergePage(writer, contents);
         merged += rows;
         options.onProgress?.({ phase: "writing", done: merged, total: stagedRows });
       });
@@ -589,6 +591,16 @@ const SITUATION_COLUMNS = [
   "role_label",
 ] as const;
 
+/** The persons of a page of staged rows (those with a practice situation). */
+function buildPage(groups: ReadonlyMap<string, readonly string[]>): ProfessionalContent[] {
+  const contents: ProfessionalContent[] = [];
+  for (const [nationalId, payloads] of groups) {
+    const content = buildProfessional(nationalId, payloads);
+    if (content) contents.push(content);
+  }
+  return contents;
+}
+
 /** Writes merged pages; counts what it did. */
 class Merger {
   readonly counts = { new: 0, updated: 0, unchanged: 0 };
@@ -610,18 +622,13 @@ class Merger {
   ) {}
 
   /**
-   * Merges one page of whole persons, in two transactions. The page's establishments come first,
+   * Merges one page of whole persons (built by `buildPage`), in two transactions. The page's establishments come first,
    * committed on their own: pages written at once share establishments (a hospital is on many),
    * and PostgreSQL holds a page inserting one that another page has written but not committed
    * until that page commits. Within one transaction, that was the other page's whole
    * transaction, and the writers took turns (bench/README.md, "establishments").
    */
-  async mergePage(run: DirectorySql, groups: ReadonlyMap<string, readonly string[]>): Promise<void> {
-    const contents: ProfessionalContent[] = [];
-    for (const [nationalId, payloads] of groups) {
-      const content = buildProfessional(nationalId, payloads);
-      if (content) contents.push(content);
-    }
+  async mergePage(run: DirectorySql, contents: readonly ProfessionalContent[]): Promise<void> {
     if (contents.length === 0) return;
     // A page holds whole persons and only the import writes professionals: in an import into an
     // empty directory, nobody is stored yet.
