@@ -104,7 +104,10 @@ class FileRows {
 
   constructor(private readonly options: ParseAnnuaireStreamOptions) {}
 
-  /** The next line's record or rejection; null for the header, a blank line, or a rejection `onRejection` took. */
+  /**
+   * The next line's record or rejection; null for the header, a blank line, and a rejection
+   * given to `onRejection`.
+   */
   read(line: string): AnnuaireItem | null {
     this.#lineNumber++;
     if (line === "") return null;
