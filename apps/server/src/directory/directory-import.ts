@@ -622,11 +622,12 @@ class Merger {
   ) {}
 
   /**
-   * Merges one page of whole persons (built by `buildPage`), in two transactions. The page's establishments come first,
-   * committed on their own: pages written at once share establishments (a hospital is on many),
-   * and PostgreSQL holds a page inserting one that another page has written but not committed
-   * until that page commits. Within one transaction, that was the other page's whole
-   * transaction, and the writers took turns (bench/README.md, "establishments").
+   * Merges one page of whole persons (built by `buildPage`), in two transactions. The page's
+   * establishments come first, committed on their own: pages written at once share
+   * establishments (a hospital is on many), and PostgreSQL holds a page inserting one that
+   * another page has written but not committed until that page commits. Within one transaction,
+   * that was the other page's whole transaction, and the writers took turns (bench/README.md,
+   * "establishments").
    */
   async mergePage(run: DirectorySql, contents: readonly ProfessionalContent[]): Promise<void> {
     if (contents.length === 0) return;
