@@ -5,9 +5,15 @@ export function newToken(): string {
   return randomBytes(32).toString("base64url");
 }
 
-/** Short url-safe ids for rows (not secrets). */
+/**
+ * Short url-safe ids for rows (not secrets). Never one that begins with `-`: people paste ids
+ * into command lines (`--organisation ID`), where such an id would read as a flag.
+ */
 export function newId(): string {
-  return randomBytes(12).toString("base64url");
+  for (;;) {
+    const id = randomBytes(12).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 /**
