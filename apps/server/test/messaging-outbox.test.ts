@@ -4,6 +4,7 @@ import {
   connectDevice,
   eventually,
   startTestServer,
+  TestNetwork,
   type TestServer,
   type TestUser,
 } from "@confrere/dev-env";
@@ -19,31 +20,14 @@ describe("messages written offline wait on the device and go out when the connec
   let a: ConfrereClient;
   let b: ConfrereClient;
   let conversationId: string;
-  /**
-   * Alice's network: up, down (nothing reaches the server), lossy (requests arrive, answers are
-   * lost), or busy (the server answers 503, as when its database restarts).
-   */
-  let network: "up" | "down" | "lossy" | "busy" = "up";
+  /** Alice's HTTP: up, down, lossy or busy (see TestNetwork). */
+  const network = new TestNetwork();
 
   before(async () => {
     server = await startTestServer();
     alice = await server.createUser({ verified: true });
     bob = await server.createUser({ verified: true });
-    a = await connectDevice(server, alice, {
-      fetch: async (input, init) => {
-        if (network === "down") throw new TypeError("fetch failed: network is down");
-        if (network === "busy") {
-          const error = { code: "SERVICE_UNAVAILABLE", message: "the database cannot be reached right now" };
-          return new Response(JSON.stringify({ error }), {
-            status: 503,
-            headers: { "content-type": "application/json" },
-          });
-        }
-        const response = await fetch(input, init);
-        if (network === "lossy") throw new TypeError("fetch failed: connection reset");
-        return response;
-      },
-    });
+    a = await connectDevice(server, alice, { fetch: network.fetch });
     b = await connectDevice(server, bob);
     conversationId = await a.openDirect(bob.userId);
     await eventually(async () => {
@@ -59,7 +43,7 @@ describe("messages written offline wait on the device and go out when the connec
 
   test("offline: queued in order on the device; back online: sent once each, in order", async () => {
     a.disconnect();
-    network = "down";
+    network.state = "down";
     const first = await a.sendOrQueue(conversationId, { v: 1, type: "text", text: "hors ligne 1" });
     const second = await a.sendOrQueue(conversationId, { v: 1, type: "text", text: "hors ligne 2" });
     assert.equal(first.queued, true);
@@ -68,7 +52,7 @@ describe("messages written offline wait on the device and go out when the connec
       (await a.outbox.list(conversationId)).map((m) => m.content.type === "text" && m.content.text),
       ["hors ligne 1", "hors ligne 2"],
     );
-    network = "up";
+    network.state = "up";
     a.connect();
     await eventually(async () => (await a.outbox.list()).length === 0, "outbox emptied on reconnection");
     await eventually(async () => (await texts(b, conversationId)).includes("hors ligne 2"), "Bob reads");
@@ -81,12 +65,12 @@ describe("messages written offline wait on the device and go out when the connec
 
   test("an urgent message written offline keeps its envelope: it alerts when it leaves", async () => {
     a.disconnect();
-    network = "down";
+    network.state = "down";
     const content = { v: 1, type: "text", text: "hors ligne, urgent", urgent: true } as const;
     const queued = await a.sendOrQueue(conversationId, content, urgentEnvelope({ urgent: true }));
     assert.equal(queued.queued, true);
     assert.deepEqual((await a.outbox.list(conversationId))[0]?.envelope, { urgent: true });
-    network = "up";
+    network.state = "up";
     await a.outbox.flush();
     assert.deepEqual(await a.outbox.list(), []);
     const { entries } = await b.api.log(conversationId, 0);
@@ -102,10 +86,10 @@ describe("messages written offline wait on the device and go out when the connec
 
   test("a message that reached the server before the answer was lost is not stored twice", async () => {
     a.disconnect();
-    network = "lossy";
+    network.state = "lossy";
     const sent = await a.sendOrQueue(conversationId, { v: 1, type: "text", text: "réponse perdue" });
     assert.equal(sent.queued, true);
-    network = "up";
+    network.state = "up";
     await a.outbox.flush();
     assert.deepEqual(await a.outbox.list(), []);
     const { entries } = await b.api.log(conversationId, 0);
@@ -116,11 +100,11 @@ describe("messages written offline wait on the device and go out when the connec
 
   test("the server answering 503: kept, and sent again on its own a little later, without a reconnection", async () => {
     a.disconnect();
-    network = "busy";
+    network.state = "busy";
     const waiting = await a.sendOrQueue(conversationId, { v: 1, type: "text", text: "base redémarrée" });
     assert.equal(waiting.queued, true);
     assert.equal((await a.outbox.list(conversationId))[0]?.failedCode, undefined, "not marked as refused");
-    network = "up";
+    network.state = "up";
     // Nobody calls flush() or connect(): the outbox's own retry sends it.
     await eventually(async () => (await a.outbox.list()).length === 0, "sent by the retry");
     await eventually(async () => (await texts(b, conversationId)).includes("base redémarrée"), "Bob reads");
@@ -128,7 +112,7 @@ describe("messages written offline wait on the device and go out when the connec
   });
 
   test("a refusal is not retried: the message stays, marked with the reason", async () => {
-    network = "down";
+    network.state = "down";
     a.disconnect();
     const queued = await a.sendOrQueue(conversationId, { v: 1, type: "text", text: "jamais" });
     assert.equal(queued.queued, true);
@@ -138,7 +122,7 @@ describe("messages written offline wait on the device and go out when the connec
       .set({ revoked_at: Date.now() })
       .where("user_id", "=", alice.userId)
       .execute();
-    network = "up";
+    network.state = "up";
     await a.outbox.flush();
     const [kept] = await a.outbox.list(conversationId);
     assert.equal(kept?.content.type === "text" && kept.content.text, "jamais");

@@ -18,6 +18,7 @@ export {
   stripeSignature,
   subscriptionInvoice,
 } from "./stripe-replay.ts";
+export { TestNetwork } from "./test-network.ts";
 export {
   type OutboxMail,
   parseEml,

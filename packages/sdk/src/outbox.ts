@@ -1,5 +1,6 @@
 import { ConfrereError, ErrorCode, type MessageContent } from "@confrere/protocol";
 import type { UrgentEnvelope } from "./availability.ts";
+import { RetryTimer } from "./retry-timer.ts";
 import { getJson, type LocalStore, putJson } from "./store.ts";
 
 /** A message written while the server could not be reached, waiting on the device to be sent. */
@@ -39,8 +40,7 @@ const RETRY_MAX_MS = 60_000;
  */
 export class Outbox {
   private flushing: Promise<void> | null = null;
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private retryDelayMs = RETRY_FIRST_MS;
+  private readonly retry = new RetryTimer(() => void this.flush(), RETRY_FIRST_MS, RETRY_MAX_MS);
 
   constructor(
     private readonly store: LocalStore,
@@ -61,7 +61,7 @@ export class Outbox {
     this.changed(message.conversationId);
     // It was queued because the server could not take it: try again shortly without waiting for
     // a reconnection (the server may have answered 503 over a connection that stays up).
-    this.retryLater();
+    this.retry.schedule();
     return queued;
   }
 
@@ -94,20 +94,7 @@ export class Outbox {
 
   /** No more retries (logout, disconnection): a later `flush` starts them again if needed. */
   stop(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    this.retryDelayMs = RETRY_FIRST_MS;
-  }
-
-  private retryLater(): void {
-    if (this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      void this.flush();
-    }, this.retryDelayMs);
-    // A device's pending retry must not keep a Node process (the CLI, a test) alive.
-    (this.retryTimer as { unref?: () => void }).unref?.();
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
+    this.retry.stop();
   }
 
   private async flushOnce(): Promise<void> {
@@ -116,10 +103,10 @@ export class Outbox {
       try {
         await this.send(message.conversationId, message.content, message.id, message.envelope ?? {});
         await this.remove(message);
-        this.retryDelayMs = RETRY_FIRST_MS;
+        this.retry.succeeded();
       } catch (error) {
         if (isUnreachable(error)) {
-          this.retryLater();
+          this.retry.schedule();
           return;
         }
         const failedCode = error instanceof ConfrereError ? error.code : ErrorCode.INTERNAL_ERROR;
