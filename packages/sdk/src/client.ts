@@ -38,6 +38,7 @@ import { Mutex } from "./mutex.ts";
 import { isUnreachable, Outbox, type QueuedMessage } from "./outbox.ts";
 import { RealtimeConnection, SocketUnavailable, type WebSocketConstructor } from "./realtime.ts";
 import { deleteExpiredLocalCopies } from "./retention.ts";
+import { RetryTimer } from "./retry-timer.ts";
 import { getJson, type LocalStore, putJson } from "./store.ts";
 
 /** A message as the device shows it, after decryption and after edits, recalls, reactions and receipts. */
@@ -133,6 +134,8 @@ export class ConfrereClient {
   private readonly mutex = new Mutex();
   /** Catch-ups the socket asks for, on the same mutex (see syncFor). */
   private readonly socketCatchUps = new CoalescingQueue<RealtimeConnection>(this.mutex);
+  /** Catch-ups for the socket that failed, tried again: after 1 s, then doubling up to 30 s. */
+  private readonly catchUpRetry = new RetryTimer(() => this.retryCatchUp(), 1_000, 30_000);
   private readonly groups = new Map<string, MlsGroup>();
   private readonly history: LocalHistory;
   private readonly deviceCache = new Map<string, PublicDevice[]>();
@@ -1072,6 +1075,7 @@ export class ConfrereClient {
       this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WebSocketClass) throw new Error("connect: no WebSocket implementation; pass one in the options");
     this.realtime?.stop();
+    this.catchUpRetry.stop();
     let firstCatchUpOver: () => void = () => {};
     const firstCatchUp = new Promise<void>((resolve) => {
       firstCatchUpOver = resolve;
@@ -1081,11 +1085,12 @@ export class ConfrereClient {
       token: () => this.session?.token ?? null,
       WebSocket: WebSocketClass,
       onReady: () => {
-        const caughtUp = this.syncFor(connection);
+        const caughtUp = this.catchUpForSocket(connection);
         caughtUp.then(firstCatchUpOver, firstCatchUpOver);
         void caughtUp.then(() => this.outbox.flush()).catch(() => {});
       },
-      onFrame: (frame) => void this.onFrame(frame, connection).catch(() => {}),
+      onFrame: (frame) =>
+        void this.onFrame(frame, connection).catch((error) => this.retryCatchUpAfter(error, connection)),
     });
     this.realtime = connection;
     connection.start();
@@ -1096,6 +1101,33 @@ export class ConfrereClient {
     this.realtime?.stop();
     this.realtime = null;
     this.outbox.stop();
+    this.catchUpRetry.stop();
+  }
+
+  /**
+   * A catch-up for the socket that, if it fails, is tried again by itself: the socket may stay up
+   * while HTTP fails (the server's database restarting, a proxy dropping requests), and no new
+   * frame would come to fill the gap: a conversation opened meanwhile, or messages past a missed
+   * entry, would wait for the next message or reconnection.
+   */
+  private catchUpForSocket(connection: RealtimeConnection): Promise<void> {
+    const caughtUp = this.syncFor(connection);
+    caughtUp.then(
+      () => this.catchUpRetry.succeeded(),
+      (error: unknown) => this.retryCatchUpAfter(error, connection),
+    );
+    return caughtUp;
+  }
+
+  private retryCatchUp(): void {
+    const connection = this.realtime;
+    if (connection) void this.catchUpForSocket(connection).catch(() => {});
+  }
+
+  private retryCatchUpAfter(error: unknown, connection: RealtimeConnection): void {
+    // A session that is gone (401) or a device no longer allowed (403) will not do better later.
+    const refused = error instanceof ConfrereError && (error.status === 401 || error.status === 403);
+    if (this.realtime === connection && !refused) this.catchUpRetry.schedule();
   }
 
   /**

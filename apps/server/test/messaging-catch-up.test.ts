@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import {
+  connectDevice,
+  eventually,
+  startTestServer,
+  TestNetwork,
+  type TestServer,
+  type TestUser,
+} from "@confrere/dev-env";
+import type { ConfrereClient } from "@confrere/sdk";
+
+const texts = async (client: ConfrereClient, conversationId: string) =>
+  (await client.messages(conversationId)).flatMap((m) => (m.content.type === "text" ? [m.content.text] : []));
+
+describe("a catch-up that fails while the socket stays up is tried again by itself", () => {
+  let server: TestServer;
+  let alice: TestUser;
+  let a: ConfrereClient;
+  /** Alice's HTTP; her WebSocket stays up whatever it does. */
+  const network = new TestNetwork();
+
+  before(async () => {
+    server = await startTestServer();
+    alice = await server.createUser({ verified: true });
+    a = await connectDevice(server, alice, { fetch: network.fetch });
+    await a.sync();
+  });
+  after(async () => {
+    a.disconnect();
+    await server.close();
+  });
+
+  for (const state of ["busy", "down"] as const) {
+    test(`HTTP ${state} when a colleague opens a conversation: it appears once HTTP is back, with no new message or reconnection`, async () => {
+      const colleague = await server.createUser({ verified: true });
+      const c = await connectDevice(server, colleague);
+      try {
+        network.failed.length = 0;
+        network.state = state;
+        const conversationId = await c.openDirect(alice.userId);
+        await c.sendText(conversationId, `Écrit pendant la panne (${state})`);
+        await c.sendText(conversationId, "Vous me rappelez ?");
+        // The Welcome's frame came over the socket, and the catch-up it started failed.
+        await eventually(async () => network.failed.includes("/api/v1/me/welcomes"), "a failed catch-up");
+        network.state = "up";
+        await eventually(
+          async () => (await texts(a, conversationId)).length === 2,
+          "the conversation caught up on a retry",
+        );
+        assert.deepEqual(await texts(a, conversationId), [
+          `Écrit pendant la panne (${state})`,
+          "Vous me rappelez ?",
+        ]);
+        // Caught up means acknowledged too: the colleague sees both delivered.
+        await eventually(async () => {
+          const { conversation } = await c.api.conversation(conversationId);
+          const sent = await c.messages(conversationId);
+          return sent.length === 2 && sent.every((m) => c.deliveryState(m, conversation) !== "sent");
+        }, "delivered");
+      } finally {
+        network.state = "up";
+        c.disconnect();
+      }
+    });
+  }
+});
