@@ -7,11 +7,9 @@ import {
   TestNetwork,
   type TestServer,
   type TestUser,
+  textMessages,
 } from "@confrere/dev-env";
 import type { ConfrereClient } from "@confrere/sdk";
-
-const texts = async (client: ConfrereClient, conversationId: string) =>
-  (await client.messages(conversationId)).flatMap((m) => (m.content.type === "text" ? [m.content.text] : []));
 
 describe("a catch-up that fails while the socket stays up is tried again by itself", () => {
   let server: TestServer;
@@ -45,10 +43,10 @@ describe("a catch-up that fails while the socket stays up is tried again by itse
         await eventually(async () => network.failed.includes("/api/v1/me/welcomes"), "a failed catch-up");
         network.state = "up";
         await eventually(
-          async () => (await texts(a, conversationId)).length === 2,
+          async () => (await textMessages(a, conversationId)).length === 2,
           "the conversation caught up on a retry",
         );
-        assert.deepEqual(await texts(a, conversationId), [
+        assert.deepEqual(await textMessages(a, conversationId), [
           `Écrit pendant la panne (${state})`,
           "Vous me rappelez ?",
         ]);

@@ -6,17 +6,12 @@ import {
   startTestServer,
   type TestServer,
   type TestUser,
+  textMessages,
 } from "@confrere/dev-env";
 import type { ConfrereClient } from "@confrere/sdk";
 
-async function texts(client: ConfrereClient, conversationId: string): Promise<string[]> {
-  return (await client.messages(conversationId)).flatMap((m) =>
-    m.content.type === "text" ? [m.content.text] : [],
-  );
-}
-
 async function hasText(client: ConfrereClient, conversationId: string, text: string): Promise<boolean> {
-  return (await texts(client, conversationId)).includes(text);
+  return (await textMessages(client, conversationId)).includes(text);
 }
 
 describe("groups, devices, races and catch-up", () => {
@@ -184,10 +179,10 @@ describe("groups, devices, races and catch-up", () => {
     }
     b.connect();
     await eventually(
-      async () => (await texts(b, direct)).filter((t) => t.startsWith("hors ligne")).length === 8,
+      async () => (await textMessages(b, direct)).filter((t) => t.startsWith("hors ligne")).length === 8,
       "all 8 arrive",
     );
-    const got = (await texts(b, direct)).filter((t) => t.startsWith("hors ligne"));
+    const got = (await textMessages(b, direct)).filter((t) => t.startsWith("hors ligne"));
     assert.deepEqual(
       got,
       Array.from({ length: 8 }, (_, i) => `hors ligne ${i + 1}`),

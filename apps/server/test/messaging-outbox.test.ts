@@ -7,11 +7,9 @@ import {
   TestNetwork,
   type TestServer,
   type TestUser,
+  textMessages,
 } from "@confrere/dev-env";
 import { type ConfrereClient, urgentEnvelope } from "@confrere/sdk";
-
-const texts = async (client: ConfrereClient, conversationId: string) =>
-  (await client.messages(conversationId)).flatMap((m) => (m.content.type === "text" ? [m.content.text] : []));
 
 describe("messages written offline wait on the device and go out when the connection returns", () => {
   let server: TestServer;
@@ -55,8 +53,11 @@ describe("messages written offline wait on the device and go out when the connec
     network.state = "up";
     a.connect();
     await eventually(async () => (await a.outbox.list()).length === 0, "outbox emptied on reconnection");
-    await eventually(async () => (await texts(b, conversationId)).includes("hors ligne 2"), "Bob reads");
-    const received = await texts(b, conversationId);
+    await eventually(
+      async () => (await textMessages(b, conversationId)).includes("hors ligne 2"),
+      "Bob reads",
+    );
+    const received = await textMessages(b, conversationId);
     assert.deepEqual(
       received.filter((t) => t.startsWith("hors ligne")),
       ["hors ligne 1", "hors ligne 2"],
@@ -94,7 +95,10 @@ describe("messages written offline wait on the device and go out when the connec
     assert.deepEqual(await a.outbox.list(), []);
     const { entries } = await b.api.log(conversationId, 0);
     assert.equal(entries.filter((e) => e.clientMessageId === sent.message.id).length, 1);
-    await eventually(async () => (await texts(b, conversationId)).includes("réponse perdue"), "Bob reads");
+    await eventually(
+      async () => (await textMessages(b, conversationId)).includes("réponse perdue"),
+      "Bob reads",
+    );
     a.connect();
   });
 
@@ -107,7 +111,10 @@ describe("messages written offline wait on the device and go out when the connec
     network.state = "up";
     // Nobody calls flush() or connect(): the outbox's own retry sends it.
     await eventually(async () => (await a.outbox.list()).length === 0, "sent by the retry");
-    await eventually(async () => (await texts(b, conversationId)).includes("base redémarrée"), "Bob reads");
+    await eventually(
+      async () => (await textMessages(b, conversationId)).includes("base redémarrée"),
+      "Bob reads",
+    );
     a.connect();
   });
 

@@ -1,5 +1,5 @@
 export { rejectsWith } from "./assertions.ts";
-export { connectDevice, eventually } from "./messaging-client.ts";
+export { connectDevice, eventually, textMessages } from "./messaging-client.ts";
 export { type PscLogin, type PscProvider, startPscProvider } from "./psc-provider.ts";
 export { browserKeys, decryptPayload, type PushedRequest, startPushService } from "./push-service.ts";
 export { type CliResult, runServerCli, runTypeScriptCommand } from "./run-cli.ts";

@@ -29,6 +29,13 @@ export async function connectDevice(
   return client;
 }
 
+/** The texts of a conversation's text messages on this device, in order. */
+export async function textMessages(client: ConfrereClient, conversationId: string): Promise<string[]> {
+  return (await client.messages(conversationId)).flatMap((m) =>
+    m.content.type === "text" ? [m.content.text] : [],
+  );
+}
+
 /** Waits until `check` holds, polling; fails with `what` after `timeoutMs`. */
 export async function eventually<T>(
   check: () => Promise<T | null | undefined | false>,
