@@ -74,6 +74,88 @@ describe("sending over the socket, committed in batches", () => {
     b.socket.close();
   });
 
+  test("in a group, an acknowledgement is announced only to the members whose messages it delivered", async () => {
+    const groupId = randomBytes(16).toString("base64url");
+    await alice.api.createConversation({ id: groupId, kind: "group", memberIds: [bob.userId, carol.userId] });
+    const [a, b, c] = [
+      await openSocket(server, alice),
+      await openSocket(server, bob),
+      await openSocket(server, carol),
+    ];
+    // Bob's device joins the MLS group as a commit would have made it, so that he can send too.
+    const bobDevice = b.frames.find((f) => f.type === "ready")!.deviceId as string;
+    await server.server.ctx.db
+      .insertInto("conversation_devices")
+      .values({
+        conversation_id: groupId,
+        device_id: bobDevice,
+        user_id: bob.userId,
+        leaf_index: 1,
+        signature_public_key: randomBytes(32).toString("base64url"),
+      })
+      .execute();
+    const send = async (from: typeof a, clientMessageId: string) => {
+      from.socket.send(
+        JSON.stringify({
+          type: "send",
+          conversationId: groupId,
+          clientMessageId,
+          epoch: 0,
+          body: opaqueMessage(groupId, 0),
+        }),
+      );
+      await eventually(
+        async () => from.frames.find((f) => f.type === "sent" && f.clientMessageId === clientMessageId),
+        `sent ${clientMessageId}`,
+      );
+      return from.frames.find((f) => f.type === "sent" && f.clientMessageId === clientMessageId)!
+        .seq as number;
+    };
+    const deliveries = (to: typeof a) =>
+      to.frames
+        .filter((f) => f.type === "delivery" && f.conversationId === groupId)
+        .map((f) => `${f.userId}@${f.seq}`);
+    const ack = (from: typeof a, seq: number) =>
+      from.socket.send(JSON.stringify({ type: "ack", conversationId: groupId, seq }));
+
+    const first = await send(a, "group-alice-1");
+    ack(c, first);
+    await eventually(
+      async () => deliveries(a).includes(`${carol.userId}@${first}`),
+      "Carol's delivery at Alice",
+    );
+
+    await send(b, "group-bob-1");
+    const last = await send(a, "group-alice-2");
+    ack(c, last);
+    await eventually(
+      async () => deliveries(b).includes(`${carol.userId}@${last}`),
+      "Carol's delivery at Bob",
+    );
+    await eventually(async () => deliveries(a).includes(`${carol.userId}@${last}`), "again at Alice");
+
+    // Alice's acknowledgement delivers Bob's message only; Bob's, Alice's two.
+    ack(a, last);
+    ack(b, last);
+    await eventually(
+      async () => deliveries(b).includes(`${alice.userId}@${last}`),
+      "Alice's delivery at Bob",
+    );
+    await eventually(async () => deliveries(a).includes(`${bob.userId}@${last}`), "Bob's delivery at Alice");
+
+    // Carol sent nothing: no acknowledgement concerns her. A ping answered after all of them shows
+    // that none was on its way.
+    c.socket.send(JSON.stringify({ type: "ping" }));
+    await eventually(async () => c.frames.some((f) => f.type === "pong"), "pong");
+    assert.deepEqual(deliveries(c), []);
+    assert.deepEqual(
+      deliveries(a).sort(),
+      [`${bob.userId}@${last}`, `${carol.userId}@${first}`, `${carol.userId}@${last}`].sort(),
+    );
+    assert.deepEqual(deliveries(b).sort(), [`${alice.userId}@${last}`, `${carol.userId}@${last}`].sort());
+    for (const socket of [a, b, c]) socket.socket.close();
+  });
+
   test("many sends in one burst get consecutive sequence numbers, in order, all stored", async () => {
     const a = await openSocket(server, alice);
     const { lastSeq: before } = await alice.api.log(conversationId, 0);

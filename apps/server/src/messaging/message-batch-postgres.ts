@@ -155,6 +155,30 @@ function transactionApi(client: Client): MessageBatchTx {
       );
       return new Map(rows.map((r) => [key(r.conversation_id, r.user_id), Number(r.last_seq)]));
     },
+    async sendersBetween(moves) {
+      const rows = await run<{ conversation_id: string; user_id: string; sender_user_id: string }>(
+        "batch_senders_between",
+        `select distinct r.conversation_id, r.user_id, e.sender_user_id
+         from unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) as r(conversation_id, user_id, after, up_to)
+         join log_entries e on e.conversation_id = r.conversation_id and e.seq > r.after and e.seq <= r.up_to
+           and e.sender_user_id <> r.user_id
+         join conversation_members m on m.conversation_id = e.conversation_id and m.user_id = e.sender_user_id`,
+        [
+          moves.map((m) => m.conversationId),
+          moves.map((m) => m.userId),
+          moves.map((m) => m.after),
+          moves.map((m) => m.upTo),
+        ],
+      );
+      const found = new Map<string, string[]>();
+      for (const r of rows) {
+        const moveKey = key(r.conversation_id, r.user_id);
+        const senders = found.get(moveKey);
+        if (senders) senders.push(r.sender_user_id);
+        else found.set(moveKey, [r.sender_user_id]);
+      }
+      return found;
+    },
     async userPositions(pairs) {
       if (pairs.length === 0) return new Map();
       const rows = await run<{ conversation_id: string; user_id: string; seq: number }>(

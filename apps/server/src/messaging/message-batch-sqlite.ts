@@ -74,6 +74,13 @@ function prepare(sqlite: SqliteDatabase.Database) {
          where m.conversation_id = ? and m.user_id = ?`,
       )
       .pluck(),
+    sendersBetween: sqlite
+      .prepare(
+        `select distinct e.sender_user_id from log_entries e
+         join conversation_members m on m.conversation_id = e.conversation_id and m.user_id = e.sender_user_id
+         where e.conversation_id = ? and e.seq > ? and e.seq <= ? and e.sender_user_id <> ?`,
+      )
+      .pluck(),
     userPosition: sqlite
       .prepare("select max(seq) from device_positions where conversation_id = ? and user_id = ?")
       .pluck(),
@@ -147,6 +154,14 @@ function transactionApi(s: ReturnType<typeof prepare>): MessageBatchTx {
       for (const [conversationId, userId] of pairs) {
         const lastSeq = s.memberLastSeq.get(conversationId, userId);
         if (lastSeq !== undefined) found.set(key(conversationId, userId), Number(lastSeq));
+      }
+      return found;
+    },
+    async sendersBetween(moves) {
+      const found = new Map<string, string[]>();
+      for (const m of moves) {
+        const senders = s.sendersBetween.all(m.conversationId, m.after, m.upTo, m.userId) as string[];
+        found.set(key(m.conversationId, m.userId), senders);
       }
       return found;
     },

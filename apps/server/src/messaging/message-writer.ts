@@ -61,11 +61,9 @@ export class MessageWriter {
     );
     this.acks = new GroupCommit(
       async (items) => {
-        const { outcomes, moves, recipients } = await acknowledgeBatch(store, items, clock.now());
-        for (const move of moves) {
-          // The member who moved knows it: only the others (the sender first) need the frame.
-          const others = (recipients.get(move.conversationId) ?? []).filter((id) => id !== move.userId);
-          if (others.length) bus.publish({ kind: "delivery", userIds: others, ...move });
+        const { outcomes, deliveries } = await acknowledgeBatch(store, items, clock.now());
+        for (const { move, senders } of deliveries) {
+          if (senders.length) bus.publish({ kind: "delivery", userIds: senders, ...move });
         }
         return outcomes;
       },
