@@ -243,6 +243,10 @@ export const ServerFrame = Type.Union([
   StrictObject({ type: Type.Literal("entry"), entry: LogEntry }),
   StrictObject({ type: Type.Literal("welcome"), welcome: PendingWelcome }),
   StrictObject({ type: Type.Literal("conversation"), conversationId: ConversationId }),
+  /**
+   * A member's devices fetched the conversation up to `seq`: sent to the members who sent any of
+   * the messages this move passed over (their ticks), not to everyone in the conversation.
+   */
   StrictObject({
     type: Type.Literal("delivery"),
     conversationId: ConversationId,
