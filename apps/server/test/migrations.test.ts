@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { type ScratchDatabase, scratchDatabase, testStore } from "@confrere/dev-env";
+import { type ScratchDatabase, scratchDatabase, TEST_DATABASE_URL, testStore } from "@confrere/dev-env";
 import { migrate } from "@confrere/server";
 import { Migrator, NO_MIGRATIONS, sql } from "kysely";
+import pg from "pg";
 import { migrationList, StaticMigrationProvider } from "../src/db/migrations/index.ts";
 
 /** Each migration: migrate to the one before it, insert rows, migrate to it, check the rows. */
@@ -76,6 +77,50 @@ describe(`migrations on ${testStore()}`, () => {
       assert.deepEqual(await migrate(handle), Object.keys(migrationList({ kind: handle.kind })));
     } finally {
       await handle.close();
+    }
+  });
+
+  test("on PostgreSQL the migrator looks at our schema only: another schema's tables are not listed", {
+    skip: testStore() !== "postgres",
+  }, async () => {
+    // Suites sharing a database each drop their schema on close. Kysely's introspector read every
+    // schema's columns, and a schema dropped during that read failed our migration (CI, twice).
+    const other = `o_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    const handle = await open();
+    try {
+      await admin.query(`create schema "${other}"`);
+      await admin.query(`create table "${other}".kysely_migration (name text, note text)`);
+      await admin.query(`create table "${other}".elsewhere (id serial primary key)`);
+      await migrate(handle);
+      await sql`create table probe (id serial primary key, note text default 'x')`.execute(handle.db);
+
+      const tables = await handle.db.introspection.getTables({ withInternalKyselyTables: true });
+      assert.deepEqual(new Set(tables.map((t) => t.schema)), new Set([handle.schema]));
+      const names = tables.map((t) => t.name);
+      assert.ok(names.includes("kysely_migration") && names.includes("users"));
+      assert.ok(!names.includes("elsewhere"));
+      const probe = tables.find((t) => t.name === "probe");
+      assert.deepEqual(
+        probe?.columns.map((c) => [
+          c.name,
+          c.dataType,
+          c.isAutoIncrementing,
+          c.isNullable,
+          c.hasDefaultValue,
+        ]),
+        [
+          ["id", "int4", true, false, true],
+          ["note", "text", false, true, true],
+        ],
+      );
+      const visible = await handle.db.introspection.getTables();
+      assert.ok(!visible.some((t) => t.name === "kysely_migration"));
+    } finally {
+      await handle.close();
+      await admin.query(`drop schema if exists "${other}" cascade`);
+      await admin.end();
     }
   });
 });

@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { Kysely, Migrator, SqliteDialect, sql } from "kysely";
 import type pg from "pg";
+import { CurrentSchemaPostgresDialect } from "./current-schema-dialect.ts";
 import type { DatabaseKind } from "./migrations/index.ts";
 import { StaticMigrationProvider } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
@@ -117,7 +118,7 @@ async function openPostgres(url: string, schema: string | null): Promise<Databas
   // transaction: the query in flight, or the next one, reports it, and the pool opens new clients.
   pool.on("error", () => {});
   pool.on("connect", (client) => client.on("error", () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
   return {
     db,
     kind: "postgres",
@@ -137,23 +138,6 @@ async function openPostgres(url: string, schema: string | null): Promise<Databas
   };
 }
 
-/** Tries of a migration run that failed because another schema disappeared (see `migrate`). */
-const MIGRATE_ATTEMPTS = 3;
-
-/**
- * Whether a migration run failed listing the tables because another process dropped its schema
- * ("schema … does not exist", 3F000) or one of its tables ("relation "other.t" does not exist",
- * 42P01) meanwhile, before any migration ran.
- */
-function isOtherSchemaGone(error: unknown, schema: string | null, ranOne: boolean): boolean {
-  if (ranOne) return false;
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (typeof message !== "string") return false;
-  if (code === "3F000") return !schema || !message.includes(`"${schema}"`);
-  const relationSchema = code === "42P01" ? /relation "([^".]+)\./.exec(message)?.[1] : undefined;
-  return relationSchema !== undefined && relationSchema !== (schema ?? "public");
-}
-
 /** Applies every pending migration (or down to `target`); throws with the failing migration's name. */
 export async function migrate(handle: DatabaseHandle, target?: string): Promise<string[]> {
   const migrator = new Migrator({
@@ -163,19 +147,9 @@ export async function migrate(handle: DatabaseHandle, target?: string): Promise<
     // a PostgreSQL database from seeing each other's.
     ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),
   });
-  const run = () => (target === undefined ? migrator.migrateToLatest() : migrator.migrateTo(target));
-  let { error, results } = await run();
-  // Kysely's migrator lists the tables of every schema of the database: another process dropping
-  // its own schema or tables meanwhile fails the listing (seen when test suites share a database).
-  // Nothing ran then (migrations run after the listing): try again.
-  const ranOne = () => (results ?? []).some((r) => r.status !== "NotExecuted");
-  for (
-    let attempt = 1;
-    attempt < MIGRATE_ATTEMPTS && isOtherSchemaGone(error, handle.schema, ranOne());
-    attempt++
-  ) {
-    ({ error, results } = await run());
-  }
+  const { error, results } = await (target === undefined
+    ? migrator.migrateToLatest()
+    : migrator.migrateTo(target));
   const failed = results?.find((r) => r.status === "Error");
   if (error) {
     throw new Error(`migrate: ${failed ? `migration ${failed.migrationName} failed: ` : ""}${String(error)}`);
