@@ -143,8 +143,7 @@ export async function migrate(handle: DatabaseHandle, target?: string): Promise<
   const migrator = new Migrator({
     db: handle.db,
     provider: new StaticMigrationProvider({ kind: handle.kind }),
-    // Kysely looks for its bookkeeping tables in every schema; naming ours keeps suites that share
-    // a PostgreSQL database from seeing each other's.
+    // Kysely's bookkeeping tables live in our schema, like the rest (see CurrentSchemaPostgresDialect).
     ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),
   });
   const { error, results } = await (target === undefined
