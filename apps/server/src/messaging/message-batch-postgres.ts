@@ -144,16 +144,29 @@ function transactionApi(client: Client): MessageBatchTx {
       for (const r of rows) found.get(r.conversation_id)?.push(r.user_id);
       return found;
     },
-    async memberLastSeqs(pairs) {
-      const rows = await run<{ conversation_id: string; user_id: string; last_seq: number }>(
-        "batch_member_last_seqs",
-        `select m.conversation_id, m.user_id, c.last_seq from conversation_members m
+    async memberPositions(pairs) {
+      const rows = await run<{
+        conversation_id: string;
+        user_id: string;
+        last_seq: number;
+        furthest: number;
+      }>(
+        "batch_member_positions",
+        `select m.conversation_id, m.user_id, c.last_seq,
+                coalesce((select max(d.seq) from device_positions d
+                          where d.conversation_id = m.conversation_id and d.user_id = m.user_id), 0) as furthest
+         from conversation_members m
          join unnest($1::text[], $2::text[]) as p(conversation_id, user_id)
            on m.conversation_id = p.conversation_id and m.user_id = p.user_id
          join conversations c on c.id = m.conversation_id`,
         split(pairs),
       );
-      return new Map(rows.map((r) => [key(r.conversation_id, r.user_id), Number(r.last_seq)]));
+      return new Map(
+        rows.map((r) => [
+          key(r.conversation_id, r.user_id),
+          { lastSeq: Number(r.last_seq), furthest: Number(r.furthest) },
+        ]),
+      );
     },
     async sendersBetween(moves) {
       const rows = await run<{ conversation_id: string; user_id: string; sender_user_id: string }>(
@@ -178,18 +191,6 @@ function transactionApi(client: Client): MessageBatchTx {
         else found.set(moveKey, [r.sender_user_id]);
       }
       return found;
-    },
-    async userPositions(pairs) {
-      if (pairs.length === 0) return new Map();
-      const rows = await run<{ conversation_id: string; user_id: string; seq: number }>(
-        "batch_user_positions",
-        `select d.conversation_id, d.user_id, max(d.seq) as seq from device_positions d
-         join unnest($1::text[], $2::text[]) as p(conversation_id, user_id)
-           on d.conversation_id = p.conversation_id and d.user_id = p.user_id
-         group by d.conversation_id, d.user_id`,
-        split(pairs),
-      );
-      return new Map(rows.map((r) => [key(r.conversation_id, r.user_id), Number(r.seq)]));
     },
     async upsertPositions(rows, now) {
       await run(

@@ -68,21 +68,19 @@ function prepare(sqlite: SqliteDatabase.Database) {
     ),
     setLastSeq: sqlite.prepare("update conversations set last_seq = ? where id = ?"),
     memberIds: sqlite.prepare("select user_id from conversation_members where conversation_id = ?").pluck(),
-    memberLastSeq: sqlite
-      .prepare(
-        `select c.last_seq from conversation_members m join conversations c on c.id = m.conversation_id
-         where m.conversation_id = ? and m.user_id = ?`,
-      )
-      .pluck(),
+    memberPosition: sqlite.prepare<[string, string], { last_seq: number; furthest: number }>(
+      `select c.last_seq,
+              coalesce((select max(p.seq) from device_positions p
+                        where p.conversation_id = m.conversation_id and p.user_id = m.user_id), 0) as furthest
+       from conversation_members m join conversations c on c.id = m.conversation_id
+       where m.conversation_id = ? and m.user_id = ?`,
+    ),
     sendersBetween: sqlite
       .prepare(
         `select distinct e.sender_user_id from log_entries e
          join conversation_members m on m.conversation_id = e.conversation_id and m.user_id = e.sender_user_id
          where e.conversation_id = ? and e.seq > ? and e.seq <= ?`,
       )
-      .pluck(),
-    userPosition: sqlite
-      .prepare("select max(seq) from device_positions where conversation_id = ? and user_id = ?")
       .pluck(),
     upsertPosition: sqlite.prepare(
       `insert into device_positions (device_id, conversation_id, user_id, seq, updated_at) values (?, ?, ?, ?, ?)
@@ -149,11 +147,15 @@ function transactionApi(s: ReturnType<typeof prepare>): MessageBatchTx {
     async memberIds(conversationIds) {
       return new Map(conversationIds.map((id) => [id, s.memberIds.all(id) as string[]]));
     },
-    async memberLastSeqs(pairs) {
-      const found = new Map<string, number>();
+    async memberPositions(pairs) {
+      const found = new Map<string, { lastSeq: number; furthest: number }>();
       for (const [conversationId, userId] of pairs) {
-        const lastSeq = s.memberLastSeq.get(conversationId, userId);
-        if (lastSeq !== undefined) found.set(key(conversationId, userId), Number(lastSeq));
+        const row = s.memberPosition.get(conversationId, userId);
+        if (row)
+          found.set(key(conversationId, userId), {
+            lastSeq: Number(row.last_seq),
+            furthest: Number(row.furthest),
+          });
       }
       return found;
     },
@@ -173,14 +175,6 @@ function transactionApi(s: ReturnType<typeof prepare>): MessageBatchTx {
           key(m.conversationId, m.userId),
           senders.filter((id) => id !== m.userId),
         );
-      }
-      return found;
-    },
-    async userPositions(pairs) {
-      const found = new Map<string, number>();
-      for (const [conversationId, userId] of pairs) {
-        const seq = s.userPosition.get(conversationId, userId);
-        if (seq !== null && seq !== undefined) found.set(key(conversationId, userId), Number(seq));
       }
       return found;
     },

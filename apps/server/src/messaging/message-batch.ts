@@ -56,8 +56,11 @@ export interface MessageBatchTx {
   setLastSeq(lastSeqs: Map<string, number>): Promise<void>;
   /** Each conversation's member user ids: the recipients of what happened in it. */
   memberIds(conversationIds: string[]): Promise<Map<string, string[]>>;
-  /** For (conversation, user) pairs that are members: the conversation's last sequence number. */
-  memberLastSeqs(pairs: [string, string][]): Promise<Map<string, number>>;
+  /**
+   * For (conversation, user) pairs that are members: the conversation's last sequence number, and the
+   * furthest position any device of the user reached in it (0 before the first acknowledgement).
+   */
+  memberPositions(pairs: [string, string][]): Promise<Map<string, { lastSeq: number; furthest: number }>>;
   /**
    * For each member's move, keyed by `key(conversationId, userId)`: the other members who sent an
    * entry after `after` up to `upTo`, the only ones whose messages the move delivers.
@@ -65,8 +68,6 @@ export interface MessageBatchTx {
   sendersBetween(
     moves: { conversationId: string; userId: string; after: number; upTo: number }[],
   ): Promise<Map<string, string[]>>;
-  /** For (conversation, user) pairs: the furthest position any device of the user reached. */
-  userPositions(pairs: [string, string][]): Promise<Map<string, number>>;
   upsertPositions(
     rows: { deviceId: string; conversationId: string; userId: string; seq: number }[],
     now: number,
@@ -223,16 +224,15 @@ export async function acknowledgeBatch(
 ): Promise<AcknowledgedBatch> {
   return store.transaction(async (tx) => {
     const pairs = uniquePairs(items.map((i) => [i.conversationId, i.who.userId]));
-    const lastSeqs = await tx.memberLastSeqs(pairs);
-    const furthest = await tx.userPositions(pairs.filter(([c, u]) => lastSeqs.has(key(c, u))));
+    const positions = await tx.memberPositions(pairs);
     const outcomes: ItemOutcome<void>[] = [];
     // One row per device and conversation: PostgreSQL refuses to upsert the same row twice in a statement.
     const rows = new Map<string, { deviceId: string; conversationId: string; userId: string; seq: number }>();
     const moved = new Map<string, DeliveryMove & { from: number }>();
     for (const item of items) {
       const memberKey = key(item.conversationId, item.who.userId);
-      const lastSeq = lastSeqs.get(memberKey);
-      if (lastSeq === undefined) {
+      const member = positions.get(memberKey);
+      if (member === undefined) {
         outcomes.push({
           ok: false,
           error: new ConfrereError(
@@ -243,7 +243,7 @@ export async function acknowledgeBatch(
         });
         continue;
       }
-      const position = Math.min(item.seq, lastSeq);
+      const position = Math.min(item.seq, member.lastSeq);
       const rowKey = key(item.who.deviceId, item.conversationId);
       if ((rows.get(rowKey)?.seq ?? -1) < position) {
         rows.set(rowKey, {
@@ -253,9 +253,9 @@ export async function acknowledgeBatch(
           seq: position,
         });
       }
-      const reached = furthest.get(memberKey) ?? 0;
+      const reached = member.furthest;
       if (position > reached) {
-        furthest.set(memberKey, position);
+        member.furthest = position;
         const from = moved.get(memberKey)?.from ?? reached;
         moved.set(memberKey, {
           conversationId: item.conversationId,
