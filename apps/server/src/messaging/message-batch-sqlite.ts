@@ -160,8 +160,8 @@ function transactionApi(s: ReturnType<typeof prepare>): MessageBatchTx {
       return found;
     },
     async sendersBetween(moves) {
-      // The members of a group acknowledging one message all move over the same range: read each
-      // range once (one read per message instead of one per member; bench/README.md).
+      // The members of a group acknowledging the same messages mostly move over the same range of
+      // entries: each range is read once per batch, not once per member.
       const byRange = new Map<string, string[]>();
       const found = new Map<string, string[]>();
       for (const m of moves) {
