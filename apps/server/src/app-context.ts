@@ -30,6 +30,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     schema: config.databaseSchema,
+    logger,
   });
   try {
     if (options.migrate) await migrate(database);

@@ -3,10 +3,12 @@ import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect, sql } from "kysely";
 import type pg from "pg";
+import type { Logger } from "../logger.ts";
 import { CurrentSchemaPostgresDialect } from "./current-schema-dialect.ts";
 import type { DatabaseKind } from "./migrations/index.ts";
 import { StaticMigrationProvider } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
+import { startWalCheckpointer, type WalCheckpointer } from "./wal-checkpointer.ts";
 
 export type Db = Kysely<Database>;
 
@@ -15,7 +17,7 @@ export type Db = Kysely<Database>;
  * (messaging/message-batch-*.ts). Everything else goes through Kysely.
  */
 export type NativeDatabase =
-  | { kind: "sqlite"; sqlite: SqliteDatabase.Database }
+  | { kind: "sqlite"; sqlite: SqliteDatabase.Database; walCheckpointer: WalCheckpointer }
   | { kind: "postgres"; pool: pg.Pool };
 
 export interface DatabaseHandle {
@@ -34,15 +36,17 @@ export interface OpenDatabaseOptions {
   databaseUrl: string | null;
   /** PostgreSQL only: the schema to work in, created if missing. */
   schema?: string | null;
+  /** Where a failure in the background (SQLite's checkpoint worker) is told. */
+  logger?: Logger;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, options.schema ?? null)
-    : openSqlite(path.join(options.dataDir, "confrere.sqlite"));
+    : openSqlite(path.join(options.dataDir, "confrere.sqlite"), options.logger ?? null);
 }
 
-function openSqlite(file: string): DatabaseHandle {
+function openSqlite(file: string, logger: Logger | null): DatabaseHandle {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
   // WAL lets readers go on while one writer commits; NORMAL is durable in WAL mode except for the
@@ -51,11 +55,12 @@ function openSqlite(file: string): DatabaseHandle {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  const walCheckpointer = startWalCheckpointer(sqlite, file, logger);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     kind: "sqlite",
-    native: { kind: "sqlite", sqlite },
+    native: { kind: "sqlite", sqlite, walCheckpointer },
     schema: null,
     async ping() {
       try {
@@ -66,7 +71,10 @@ function openSqlite(file: string): DatabaseHandle {
       }
     },
     async close() {
+      await walCheckpointer.stop();
       await db.destroy();
+      // Kysely closes the handle only if it ever used it.
+      if (sqlite.open) sqlite.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import type SqliteDatabase from "better-sqlite3";
 import type { Db } from "../db/database.ts";
 import type { LogEntriesTable } from "../db/schema-messaging.ts";
+import type { WalCheckpointer } from "../db/wal-checkpointer.ts";
 import { key, type MessageBatchStore, type MessageBatchTx, type StoredEntryRef } from "./message-batch.ts";
 
 /**
@@ -9,11 +10,16 @@ import { key, type MessageBatchStore, type MessageBatchTx, type StoredEntryRef }
  * connection (`db.connection()`), so no Kysely transaction can interleave with it on the shared
  * better-sqlite3 handle.
  */
-export function sqliteMessageBatchStore(db: Db, sqlite: SqliteDatabase.Database): MessageBatchStore {
+export function sqliteMessageBatchStore(
+  db: Db,
+  sqlite: SqliteDatabase.Database,
+  walCheckpointer: WalCheckpointer,
+): MessageBatchStore {
   // Prepared on first use: the tables exist only once the migrations ran.
   let prepared: { statements: ReturnType<typeof prepare>; tx: MessageBatchTx } | null = null;
   return {
-    transaction<T>(work: (tx: MessageBatchTx) => Promise<T>): Promise<T> {
+    async transaction<T>(work: (tx: MessageBatchTx) => Promise<T>): Promise<T> {
+      await walCheckpointer.settle();
       return db.connection().execute(async () => {
         if (!prepared) {
           const statements = prepare(sqlite);

@@ -83,6 +83,6 @@ export class MessageWriter {
 
 function batchStore(database: DatabaseHandle): MessageBatchStore {
   return database.native.kind === "sqlite"
-    ? sqliteMessageBatchStore(database.db, database.native.sqlite)
+    ? sqliteMessageBatchStore(database.db, database.native.sqlite, database.native.walCheckpointer)
     : postgresMessageBatchStore(database.native.pool);
 }
