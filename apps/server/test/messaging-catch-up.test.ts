@@ -63,3 +63,58 @@ describe("a catch-up that fails while the socket stays up is tried again by itse
     });
   }
 });
+
+describe("a device that goes away during a catch-up acknowledges nothing it fetched after", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test("the page that comes back once the socket is gone is left unread, on the device and on the server", async () => {
+    const alice = await server.createUser({ verified: true });
+    const bob = await server.createUser({ verified: true });
+    const a = await connectDevice(server, alice);
+    let goAwayAfterLog = false;
+    const acks: string[] = [];
+    const b: ConfrereClient = await connectDevice(server, bob, {
+      connect: false,
+      fetch: async (input, init) => {
+        const path = new URL(String(input)).pathname;
+        if (path.endsWith("/ack")) acks.push(path);
+        const response = await fetch(input, init);
+        if (goAwayAfterLog && path.endsWith("/log")) {
+          goAwayAfterLog = false;
+          b.disconnect();
+        }
+        return response;
+      },
+    });
+    try {
+      const conversationId = await a.openDirect(bob.userId);
+      await a.sendText(conversationId, "Patient Durand, résultats en attente");
+      const delivery = async () => {
+        const { conversation } = await a.api.conversation(conversationId);
+        return a.deliveryState((await a.messages(conversationId))[0]!, conversation);
+      };
+
+      // Bob's device comes online and goes away while its catch-up fetches the log.
+      goAwayAfterLog = true;
+      await b.connect();
+      assert.equal(goAwayAfterLog, false, "the catch-up fetched the log");
+      assert.deepEqual(acks, []);
+      assert.deepEqual(await textMessages(b, conversationId), []);
+      assert.equal(await delivery(), "sent");
+
+      // Nothing is lost: back online, the device fetches the message and acknowledges it.
+      await b.connect();
+      assert.deepEqual(await textMessages(b, conversationId), ["Patient Durand, résultats en attente"]);
+      await eventually(async () => (await delivery()) !== "sent", "delivered once back");
+    } finally {
+      a.disconnect();
+      b.disconnect();
+    }
+  });
+});

@@ -29,6 +29,7 @@ import {
 } from "@confrere/protocol";
 import { ApiClient } from "./api-client.ts";
 import { type UrgentEnvelope, urgentEnvelope } from "./availability.ts";
+import { type AppliedEntry, BurstAcks } from "./burst-acks.ts";
 import { CoalescingQueue } from "./coalescing-queue.ts";
 import { decodeContent, encodeContent } from "./content-codec.ts";
 import { Emitter } from "./emitter.ts";
@@ -784,7 +785,11 @@ export class ConfrereClient {
     return this.forwarding;
   }
 
-  private async catchUpUnlocked(): Promise<void> {
+  /**
+   * `wanted` says whether the catch-up is still this device's to do: one the socket asked for stops
+   * once the socket is gone (see syncFor).
+   */
+  private async catchUpUnlocked(wanted: () => boolean = () => true): Promise<void> {
     await this.joinFromWelcomes();
     const { conversations } = await this.api.conversations();
     // Groups of conversations we were removed from: their secrets have no use left on this device.
@@ -795,7 +800,7 @@ export class ConfrereClient {
     }
     for (const conversation of conversations) {
       if ((await this.getPosition(conversation.id)) < conversation.lastSeq)
-        await this.catchUpConversation(conversation.id);
+        await this.catchUpConversation(conversation.id, wanted);
     }
     for (const conversation of conversations) {
       const scope = this.reconcileScope(conversation);
@@ -864,12 +869,17 @@ export class ConfrereClient {
     }
   }
 
-  private async catchUpConversation(conversationId: string): Promise<void> {
+  private async catchUpConversation(
+    conversationId: string,
+    wanted: () => boolean = () => true,
+  ): Promise<void> {
     // Without the group (a Welcome not yet received) there is nothing this device can apply.
     if (!(await this.loadGroup(conversationId))) return;
     for (;;) {
       const position = await this.getPosition(conversationId);
       const { entries, lastSeq } = await this.api.log(conversationId, position, 200);
+      // Gone while the page came: left unread, here as on the server, so the person is notified.
+      if (!wanted()) return;
       for (const entry of entries) await this.applyEntry(entry);
       const reached = await this.getPosition(conversationId);
       if (reached > position) await this.api.ack(conversationId, reached);
@@ -1080,6 +1090,11 @@ export class ConfrereClient {
     const firstCatchUp = new Promise<void>((resolve) => {
       firstCatchUpOver = resolve;
     });
+    const acks = new BurstAcks(async (conversationId, seq) => {
+      // Gone meanwhile: left unread, as the server expects (see syncFor).
+      if (this.realtime !== connection) return;
+      if (!connection.send({ type: "ack", conversationId, seq })) await this.api.ack(conversationId, seq);
+    });
     const connection: RealtimeConnection = new RealtimeConnection({
       url: `${this.options.baseUrl.replace(/^http/, "ws")}/api/v1/realtime`,
       token: () => this.session?.token ?? null,
@@ -1090,7 +1105,9 @@ export class ConfrereClient {
         void caughtUp.then(() => this.outbox.flush()).catch(() => {});
       },
       onFrame: (frame) =>
-        void this.onFrame(frame, connection).catch((error) => this.retryCatchUpAfter(error, connection)),
+        void this.onFrame(frame, connection, acks).catch((error) =>
+          this.retryCatchUpAfter(error, connection),
+        ),
     });
     this.realtime = connection;
     connection.start();
@@ -1132,35 +1149,31 @@ export class ConfrereClient {
 
   /**
    * A catch-up the socket asked for, done only while that socket is still this device's: one that
-   * waited its turn past disconnect() would fetch and acknowledge messages of a device that went
-   * away, and the server would not notify them.
+   * waited its turn past disconnect(), or was under way when it came, would fetch and acknowledge
+   * messages of a device that went away, and the server would not notify them.
    */
   private async syncFor(connection: RealtimeConnection): Promise<void> {
     // Frames come in bursts (ready, welcomes, a colleague's new device in every group): requests
     // made while a catch-up waits for its turn are covered by it.
     await this.socketCatchUps.run(connection, async () => {
-      if (this.realtime === connection) await this.catchUpUnlocked();
+      const wanted = () => this.realtime === connection;
+      if (wanted()) await this.catchUpUnlocked(wanted);
     });
     if (this.realtime === connection) await this.forwardHandoversOnce();
   }
 
-  private async onFrame(frame: ServerFrame, connection: RealtimeConnection): Promise<void> {
+  private async onFrame(frame: ServerFrame, connection: RealtimeConnection, acks: BurstAcks): Promise<void> {
     switch (frame.type) {
-      case "entry":
-        await this.mutex.run(async () => {
-          // Disconnected while this frame waited its turn: leave it unread, as the server expects.
-          if (this.realtime !== connection) return;
-          const position = await this.getPosition(frame.entry.conversationId);
-          if (frame.entry.seq === position + 1) await this.applyEntry(frame.entry);
-          else if (frame.entry.seq > position + 1) await this.catchUpConversation(frame.entry.conversationId);
-          else return;
-          const reached = await this.getPosition(frame.entry.conversationId);
-          if (this.realtime !== connection) return;
-          if (!connection.send({ type: "ack", conversationId: frame.entry.conversationId, seq: reached })) {
-            await this.api.ack(frame.entry.conversationId, reached);
-          }
-        });
+      case "entry": {
+        acks.arrived();
+        let applied: AppliedEntry | null = null;
+        try {
+          applied = await this.mutex.run(() => this.receiveEntry(frame.entry, connection));
+        } finally {
+          await acks.settled(applied);
+        }
         return;
+      }
       case "welcome":
       case "conversation":
       case "devices":
@@ -1184,6 +1197,25 @@ export class ConfrereClient {
       default:
         return;
     }
+  }
+
+  /**
+   * An entry the socket pushed, in its turn: applied if it is the next one, the gap before it filled
+   * from the log if not (that catch-up acknowledges what it fetched). Returns the entry when it moved
+   * this device on by itself, for the burst's acknowledgement.
+   */
+  private async receiveEntry(entry: LogEntry, connection: RealtimeConnection): Promise<AppliedEntry | null> {
+    // Disconnected while this frame waited its turn: leave it unread, as the server expects.
+    if (this.realtime !== connection) return null;
+    const { conversationId, seq } = entry;
+    const position = await this.getPosition(conversationId);
+    if (seq === position + 1) {
+      await this.applyEntry(entry);
+      return { conversationId, seq };
+    }
+    if (seq > position + 1)
+      await this.catchUpConversation(conversationId, () => this.realtime === connection);
+    return null;
   }
 
   // Persistence ----------------------------------------------------------------------------------
