@@ -75,14 +75,15 @@ Options
   --redis-url URL      Redis of the cluster (REDIS_URL, else redis://127.0.0.1:6379)
   --transport T        ws (default: send frames on the sender's socket, as the SDK) or http
   --connections C      keep-alive HTTP connections of the load generator, --transport http (64)
-  --no-acks            recipients do not acknowledge entries (the SDK does)
+  --no-acks            recipients do not acknowledge entries (the SDK does, once per burst)
   --drain S            seconds to wait for stragglers after the schedule (10)
   --warm-up-seconds S  direct, group: unmeasured load at the same rate first (2)
   --payload-bytes B    size of an opaque message (1157: a 1 KB text, E2EE.md)
   --idle-sockets N     direct, group: also hold N authenticated sockets that do nothing (in a
                        process of their own), spread over 50 accounts in no conversation (0)
   --floor              also measure a bare ws echo server and a bare insert loop, and the ratios
-  --profile            run the server under node --cpu-prof and name its hot spots
+  --profile            run the server under node --cpu-prof and name its hot spots (with --compiled,
+                       through the bundle's source maps)
   --compiled           build the server first (npm run build:server) and run the compiled bundle
   --json               print one JSON object on stdout (progress goes to stderr)`;
 

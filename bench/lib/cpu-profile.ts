@@ -2,13 +2,23 @@
  * Reads a V8 `.cpuprofile` (what `node --cpu-prof` writes) and names where the time went: the
  * functions with the most self time, and the packages they belong to.
  */
+import { existsSync, readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { SourceMapConsumer } from "source-map-js";
 import { REPO_ROOT } from "./server-process.ts";
 
+interface CallFrame {
+  functionName: string;
+  url: string;
+  /** Both zero-based, as V8 counts. */
+  lineNumber: number;
+  columnNumber?: number;
+}
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
   hitCount?: number;
 }
 interface Profile {
@@ -45,6 +55,43 @@ function placeOf(url: string): string {
   return path.relative(REPO_ROOT, file).split("/").slice(0, 3).join("/");
 }
 
+/**
+ * The compiled server (`--compiled`) is one bundle: without its source maps every hot spot would
+ * read "dist/confrere-server.mjs:749", and the database driver, `ws` and our own code would count as
+ * one package. A frame of a script with a map beside it (`<script>.map`) is named by the source
+ * file and line the map gives; any other frame is left as V8 named it.
+ */
+class SourcePlaces {
+  private readonly maps = new Map<string, SourceMapConsumer | null>();
+
+  resolve(frame: CallFrame): { url: string; lineNumber: number } {
+    if (!frame.url.startsWith("file://")) return frame;
+    const script = fileURLToPath(frame.url);
+    const original = this.mapOf(script)?.originalPositionFor({
+      line: frame.lineNumber + 1,
+      column: frame.columnNumber ?? 0,
+    });
+    if (!original?.source || !original.line) return frame;
+    const source = path.resolve(path.dirname(script), original.source);
+    return { url: pathToFileURL(source).href, lineNumber: original.line - 1 };
+  }
+
+  private mapOf(script: string): SourceMapConsumer | null {
+    if (!this.maps.has(script)) this.maps.set(script, readMap(`${script}.map`));
+    return this.maps.get(script) ?? null;
+  }
+}
+
+/** A map that is missing or unreadable names nothing: the profile is summarised as V8 wrote it. */
+function readMap(file: string): SourceMapConsumer | null {
+  if (!existsSync(file)) return null;
+  try {
+    return new SourceMapConsumer(JSON.parse(readFileSync(file, "utf8")));
+  } catch {
+    return null;
+  }
+}
+
 function shortUrl(url: string): string {
   const modules = /node_modules\/(.*)$/.exec(url);
   if (modules?.[1]) return modules[1];
@@ -79,11 +126,13 @@ export async function summarizeCpuProfile(
   const msPerSample = (profile.endTime - profile.startTime) / 1000 / Math.max(1, totalSamples);
   const byFunction = new Map<string, number>();
   const byPlace = new Map<string, number>();
+  const sources = new SourcePlaces();
   let busy = 0;
   for (const node of profile.nodes) {
     const hits = hitsByNode.get(node.id) ?? 0;
-    const { functionName, url, lineNumber } = node.callFrame;
+    const { functionName } = node.callFrame;
     if (!hits || functionName === "(idle)") continue;
+    const { url, lineNumber } = sources.resolve(node.callFrame);
     busy += hits;
     const name = url
       ? `${functionName || "(anonymous)"} ${shortUrl(url)}:${lineNumber + 1}`
