@@ -179,27 +179,40 @@ export async function runOpenLoop(
   // Every device of every channel is connected, senders included (they get their own entries back,
   // as a real sender's other screens would).
   const sockets: WebSocket[] = [];
-  const onRecipientFrame = (conversationId: string, socket: () => WebSocket) => (data: Buffer) => {
-    if (data.length < ENTRY_PREFIX.length || data.toString("latin1", 0, ENTRY_PREFIX.length) !== ENTRY_PREFIX)
-      return;
-    framesSeen++;
-    const idStart = data.indexOf(MESSAGE_ID_KEY) + MESSAGE_ID_KEY.length;
-    const id = data.toString("latin1", idStart, data.indexOf(0x22, idStart));
-    const [prefix, k36 = "", intended36 = ""] = id.split("_");
-    const k = Number.parseInt(k36, 36);
-    const now = performance.now();
-    if (isMeasuring && prefix === MEASURED && k >= 0 && k < total) {
-      delivery.record(now - t0 - Number.parseInt(intended36, 36) / 1000);
-      if (++received[k]! > perMessage) duplicates++;
-      deliveries++;
-      lastDeliveryAt = now;
-    }
-    if (options.acks) {
-      let at = data.indexOf(SEQ_KEY) + SEQ_KEY.length;
-      let seq = 0;
-      for (let c = data[at]!; c >= 0x30 && c <= 0x39; c = data[++at]!) seq = seq * 10 + c - 0x30;
-      socket().send(`{"type":"ack","conversationId":"${conversationId}","seq":${seq}}`);
-    }
+  const onRecipientFrame = (conversationId: string, socket: () => WebSocket) => {
+    // As the SDK does (BurstAcks): the entries that came together are acknowledged once, by the
+    // furthest, when the frames read in this turn have all been seen.
+    let unacknowledged = 0;
+    const acknowledge = () => {
+      socket().send(`{"type":"ack","conversationId":"${conversationId}","seq":${unacknowledged}}`);
+      unacknowledged = 0;
+    };
+    return (data: Buffer) => {
+      if (
+        data.length < ENTRY_PREFIX.length ||
+        data.toString("latin1", 0, ENTRY_PREFIX.length) !== ENTRY_PREFIX
+      )
+        return;
+      framesSeen++;
+      const idStart = data.indexOf(MESSAGE_ID_KEY) + MESSAGE_ID_KEY.length;
+      const id = data.toString("latin1", idStart, data.indexOf(0x22, idStart));
+      const [prefix, k36 = "", intended36 = ""] = id.split("_");
+      const k = Number.parseInt(k36, 36);
+      const now = performance.now();
+      if (isMeasuring && prefix === MEASURED && k >= 0 && k < total) {
+        delivery.record(now - t0 - Number.parseInt(intended36, 36) / 1000);
+        if (++received[k]! > perMessage) duplicates++;
+        deliveries++;
+        lastDeliveryAt = now;
+      }
+      if (options.acks) {
+        let at = data.indexOf(SEQ_KEY) + SEQ_KEY.length;
+        let seq = 0;
+        for (let c = data[at]!; c >= 0x30 && c <= 0x39; c = data[++at]!) seq = seq * 10 + c - 0x30;
+        if (unacknowledged === 0) setImmediate(acknowledge);
+        unacknowledged = Math.max(unacknowledged, seq);
+      }
+    };
   };
   /** A sender's socket: over `ws`, the answers to its sends (`sent`, or `error` naming the message). */
   const onSenderFrame = (data: Buffer) => {
