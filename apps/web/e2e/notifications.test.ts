@@ -120,14 +120,24 @@ if (!hasChromium) {
           });
           void cdp.send("ServiceWorker.enable");
         });
-        await cdp.send("ServiceWorker.deliverPushMessage", {
-          origin: suite.origin,
-          registrationId,
-          data: text,
-        });
+        // DevTools hands the message on without waiting for the worker. Once, in CI on a busy machine,
+        // nothing was shown 10 s after a single delivery: a push service would deliver again, and so
+        // does this (the same tag replaces the notification, so a second one adds nothing).
+        let nextDelivery = 0;
         const shown = await eventually(
-          async () => (await shownNotifications(page)).find((n) => n.title === payload.title),
+          async () => {
+            const found = (await shownNotifications(page)).find((n) => n.title === payload.title);
+            if (found || Date.now() < nextDelivery) return found;
+            nextDelivery = Date.now() + 5_000;
+            await cdp.send("ServiceWorker.deliverPushMessage", {
+              origin: suite.origin,
+              registrationId,
+              data: text,
+            });
+            return null;
+          },
           "the notification shown by the service worker",
+          PUSH_WAIT_MS,
         );
         assert.equal(shown.tag, `conversation-${conversationId}`);
 
