@@ -17,7 +17,7 @@ export function sqliteMessageBatchStore(
 ): MessageBatchStore {
   // Prepared on first use: the tables exist only once the migrations ran.
   let prepared: { statements: ReturnType<typeof prepare>; tx: MessageBatchTx } | null = null;
-  return {
+  const store: MessageBatchStore = {
     async transaction<T>(work: (tx: MessageBatchTx) => Promise<T>): Promise<T> {
       await walCheckpointer.settle();
       return db.connection().execute(async () => {
@@ -37,7 +37,10 @@ export function sqliteMessageBatchStore(
         }
       });
     },
+    // No round trips to save here, and the transaction keeps Kysely's off the shared handle meanwhile.
+    statements: (work) => store.transaction(work),
   };
+  return store;
 }
 
 function prepare(sqlite: SqliteDatabase.Database) {
@@ -100,9 +103,6 @@ function transactionApi(s: ReturnType<typeof prepare>): MessageBatchTx {
   const present = (statement: SqliteDatabase.Statement, pairs: [string, string][]) =>
     new Set(pairs.filter(([a, b]) => statement.get(a, b) !== undefined).map(([a, b]) => key(a, b)));
   return {
-    async liveSessions(ids, now) {
-      return new Set(ids.filter((id) => s.liveSession.get(id, now) !== undefined));
-    },
     async conversations(ids) {
       const found = new Map<string, { epoch: number; lastSeq: number }>();
       for (const id of ids) {
@@ -111,18 +111,12 @@ function transactionApi(s: ReturnType<typeof prepare>): MessageBatchTx {
       }
       return found;
     },
-    async members(pairs) {
-      return present(s.member, pairs);
-    },
-    async groupDevices(pairs) {
-      return present(s.groupDevice, pairs);
-    },
-    async existing(pairs) {
-      const found = new Map<string, StoredEntryRef>();
-      for (const [conversationId, clientMessageId] of pairs) {
+    async appendChecks(query) {
+      const existing = new Map<string, StoredEntryRef>();
+      for (const [conversationId, clientMessageId] of query.existing) {
         const row = s.existing.get(conversationId, clientMessageId);
         if (row) {
-          found.set(key(conversationId, clientMessageId), {
+          existing.set(key(conversationId, clientMessageId), {
             seq: Number(row.seq),
             epoch: Number(row.epoch),
             senderDeviceId: row.sender_device_id,
@@ -130,9 +124,14 @@ function transactionApi(s: ReturnType<typeof prepare>): MessageBatchTx {
           });
         }
       }
-      return found;
+      return {
+        live: new Set(query.sessionIds.filter((id) => s.liveSession.get(id, query.now) !== undefined)),
+        members: present(s.member, query.members),
+        groupDevices: present(s.groupDevice, query.groupDevices),
+        existing,
+      };
     },
-    async insert(rows: LogEntriesTable[]) {
+    async append(rows: LogEntriesTable[], lastSeqs) {
       for (const r of rows) {
         s.insert.run(
           r.conversation_id,
@@ -146,12 +145,8 @@ function transactionApi(s: ReturnType<typeof prepare>): MessageBatchTx {
           r.created_at,
         );
       }
-    },
-    async setLastSeq(lastSeqs) {
       for (const [id, seq] of lastSeqs) s.setLastSeq.run(seq, id);
-    },
-    async memberIds(conversationIds) {
-      return new Map(conversationIds.map((id) => [id, s.memberIds.all(id) as string[]]));
+      return new Map([...lastSeqs.keys()].map((id) => [id, s.memberIds.all(id) as string[]]));
     },
     async memberPositions(pairs) {
       const found = new Map<string, { lastSeq: number; furthest: number }>();
@@ -165,7 +160,8 @@ function transactionApi(s: ReturnType<typeof prepare>): MessageBatchTx {
       }
       return found;
     },
-    async sendersBetween(moves) {
+    async acknowledge(rows, now, moves) {
+      for (const r of rows) s.upsertPosition.run(r.deviceId, r.conversationId, r.userId, r.seq, now);
       // The members of a group acknowledging the same messages mostly move over the same range of
       // entries: each range is read once per batch, not once per member.
       const byRange = new Map<string, string[]>();
@@ -183,9 +179,6 @@ function transactionApi(s: ReturnType<typeof prepare>): MessageBatchTx {
         );
       }
       return found;
-    },
-    async upsertPositions(rows, now) {
-      for (const r of rows) s.upsertPosition.run(r.deviceId, r.conversationId, r.userId, r.seq, now);
     },
   };
 }

@@ -37,45 +37,70 @@ export interface StoredEntryRef {
   kind: string;
 }
 
+/** What a batch of messages is checked against (see appendBatch). Keys are `key(a, b)`. */
+export interface AppendChecks {
+  /** The sessions still open. */
+  live: Set<string>;
+  /** The (conversation, user) pairs that are members. */
+  members: Set<string>;
+  /** The (conversation, device) pairs in the MLS group. */
+  groupDevices: Set<string>;
+  /** Entries already stored under these (conversation, client message id) pairs. */
+  existing: Map<string, StoredEntryRef>;
+}
+
 /**
  * What one batch reads and writes, inside one transaction of the store. Keys of the sets and maps are
- * `key(a, b)`. The SQLite implementation runs one prepared statement per key; the PostgreSQL one, one
- * statement per batch.
+ * `key(a, b)`. The SQLite implementation runs one prepared statement per key, in process; the
+ * PostgreSQL one, one statement per method, each a round trip: a batch of messages takes five
+ * (begin, lock, checks, append, commit), a batch of acknowledgements two (positions, acknowledge).
  */
 export interface MessageBatchTx {
-  liveSessions(sessionIds: string[], now: number): Promise<Set<string>>;
   /** Conversations' current epoch and last sequence number (locked for the transaction on PostgreSQL). */
   conversations(ids: string[]): Promise<Map<string, { epoch: number; lastSeq: number }>>;
-  /** Which (conversation, user) pairs are members. */
-  members(pairs: [string, string][]): Promise<Set<string>>;
-  /** Which (conversation, device) pairs are in the MLS group. */
-  groupDevices(pairs: [string, string][]): Promise<Set<string>>;
-  /** Entries already stored under these (conversation, client message id) pairs. */
-  existing(pairs: [string, string][]): Promise<Map<string, StoredEntryRef>>;
-  insert(rows: LogEntriesTable[]): Promise<void>;
-  setLastSeq(lastSeqs: Map<string, number>): Promise<void>;
-  /** Each conversation's member user ids: the recipients of what happened in it. */
-  memberIds(conversationIds: string[]): Promise<Map<string, string[]>>;
+  /**
+   * Read after the lock: a batch that waited for it sees what the batch before it stored (a message
+   * sent twice at once is a duplicate, not two entries).
+   */
+  appendChecks(query: {
+    sessionIds: string[];
+    now: number;
+    members: [string, string][];
+    groupDevices: [string, string][];
+    existing: [string, string][];
+  }): Promise<AppendChecks>;
+  /**
+   * Stores the entries and each conversation's new last sequence number; gives each of those
+   * conversations' member user ids, the recipients of what happened in it.
+   */
+  append(rows: LogEntriesTable[], lastSeqs: Map<string, number>): Promise<Map<string, string[]>>;
   /**
    * For (conversation, user) pairs that are members: the conversation's last sequence number, and the
    * furthest position any device of the user reached in it (0 before the first acknowledgement).
    */
   memberPositions(pairs: [string, string][]): Promise<Map<string, { lastSeq: number; furthest: number }>>;
   /**
-   * For each member's move, keyed by `key(conversationId, userId)`: the other members who sent an
-   * entry after `after` up to `upTo`, the only ones whose messages the move delivers.
+   * Records the devices' positions (a position never goes back), and gives, for each member's move
+   * keyed by `key(conversationId, userId)`, the other members who sent an entry after `after` up to
+   * `upTo`: the only ones whose messages the move delivers.
    */
-  sendersBetween(
-    moves: { conversationId: string; userId: string; after: number; upTo: number }[],
-  ): Promise<Map<string, string[]>>;
-  upsertPositions(
+  acknowledge(
     rows: { deviceId: string; conversationId: string; userId: string; seq: number }[],
     now: number,
-  ): Promise<void>;
+    moves: { conversationId: string; userId: string; after: number; upTo: number }[],
+  ): Promise<Map<string, string[]>>;
 }
 
 export interface MessageBatchStore {
+  /** Runs `work` in one transaction. */
   transaction<T>(work: (tx: MessageBatchTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` whose every write is a single statement that needs nothing else to hold (an
+   * acknowledgement's). PostgreSQL runs each statement as its own transaction: under READ COMMITTED
+   * one around them would see and lock nothing more, and cost two round trips. SQLite, with no round
+   * trips, runs it as a transaction all the same.
+   */
+  statements<T>(work: (tx: MessageBatchTx) => Promise<T>): Promise<T>;
 }
 
 export function key(a: string, b: string): string {
@@ -107,14 +132,14 @@ export async function appendBatch(
   now: number,
 ): Promise<AppendedBatch> {
   return store.transaction(async (tx) => {
-    const sessionIds = [...new Set(items.flatMap((i) => (i.sessionId ? [i.sessionId] : [])))];
-    const live = sessionIds.length ? await tx.liveSessions(sessionIds, now) : new Set<string>();
     const conversations = await tx.conversations([...new Set(items.map((i) => i.conversationId))]);
-    const members = await tx.members(uniquePairs(items.map((i) => [i.conversationId, i.sender.userId])));
-    const devices = await tx.groupDevices(
-      uniquePairs(items.map((i) => [i.conversationId, i.sender.deviceId])),
-    );
-    const existing = await tx.existing(uniquePairs(items.map((i) => [i.conversationId, i.clientMessageId])));
+    const { live, members, groupDevices, existing } = await tx.appendChecks({
+      sessionIds: [...new Set(items.flatMap((i) => (i.sessionId ? [i.sessionId] : [])))],
+      now,
+      members: uniquePairs(items.map((i) => [i.conversationId, i.sender.userId])),
+      groupDevices: uniquePairs(items.map((i) => [i.conversationId, i.sender.deviceId])),
+      existing: uniquePairs(items.map((i) => [i.conversationId, i.clientMessageId])),
+    });
 
     const outcomes: ItemOutcome<PostEntryResponse>[] = [];
     const stored: AppendedBatch["stored"] = [];
@@ -126,11 +151,12 @@ export async function appendBatch(
         outcomes.push({ ok: false, error });
       }
     }
-    if (stored.length) {
-      await tx.insert(stored.map((s) => s.row));
-      await tx.setLastSeq(lastSeqs);
-    }
-    const recipients = stored.length ? await tx.memberIds([...lastSeqs.keys()]) : new Map<string, string[]>();
+    const recipients = stored.length
+      ? await tx.append(
+          stored.map((s) => s.row),
+          lastSeqs,
+        )
+      : new Map<string, string[]>();
     return { outcomes, stored, recipients };
 
     function decide(item: AppendItem): PostEntryResponse {
@@ -150,7 +176,7 @@ export async function appendBatch(
           `${operation}: no such conversation among yours`,
         );
       }
-      if (!devices.has(key(item.conversationId, item.sender.deviceId))) {
+      if (!groupDevices.has(key(item.conversationId, item.sender.deviceId))) {
         throw new ConfrereError(
           ErrorCode.NOT_A_MEMBER,
           403,
@@ -222,7 +248,7 @@ export async function acknowledgeBatch(
   items: AckItem[],
   now: number,
 ): Promise<AcknowledgedBatch> {
-  return store.transaction(async (tx) => {
+  return store.statements(async (tx) => {
     const pairs = uniquePairs(items.map((i) => [i.conversationId, i.who.userId]));
     const positions = await tx.memberPositions(pairs);
     const outcomes: ItemOutcome<void>[] = [];
@@ -266,10 +292,14 @@ export async function acknowledgeBatch(
       }
       outcomes.push({ ok: true, value: undefined });
     }
-    if (rows.size) await tx.upsertPositions([...rows.values()], now);
     const moves = [...moved.values()];
-    const senders = moves.length
-      ? await tx.sendersBetween(moves.map((m) => ({ ...m, after: m.from, upTo: m.seq })))
+    // A move always comes with a row: its position is past the member's furthest, so past this device's.
+    const senders = rows.size
+      ? await tx.acknowledge(
+          [...rows.values()],
+          now,
+          moves.map((m) => ({ ...m, after: m.from, upTo: m.seq })),
+        )
       : new Map<string, string[]>();
     const deliveries = moves.map(({ conversationId, userId, seq }) => ({
       move: { conversationId, userId, seq },
