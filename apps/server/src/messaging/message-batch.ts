@@ -50,7 +50,8 @@ export interface AppendChecks {
 }
 
 /**
- * What one batch reads and writes, inside one transaction of the store. Keys of the sets and maps are
+ * What one batch reads and writes, in one transaction of the store (a batch of acknowledgements on
+ * PostgreSQL: in statements of their own, see `statements`). Keys of the sets and maps are
  * `key(a, b)`. The SQLite implementation runs one prepared statement per key, in process; the
  * PostgreSQL one, one statement per method, each a round trip: a batch of messages takes five
  * (begin, lock, checks, append, commit), a batch of acknowledgements two (positions, acknowledge).
